@@ -1,0 +1,124 @@
+"""Catalogue files: concrete models as data, checked field by field.
+
+A catalogue is a YAML mapping ``{version: 1, models: [...]}``. Each model names
+the registered model whose builder it reuses (``builder: timm`` or
+``builder: vision:timm``) and adds its arguments, weights, licence, size and
+reported metrics. Every problem names file:line:column and the field path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from zoo import schema
+from zoo.errors import AmbiguousNameError, NotFoundError
+from zoo.registry import Registry, Unavailable
+from zoo.specs import ModelSpec, Origin, WeightsSpec, spec_from_fields
+from zoo.yaml_loader import Document, load_yaml
+
+__all__ = ["CATALOGUE_VERSION", "read_catalogue"]
+
+CATALOGUE_VERSION: Final = 1
+TOP_LEVEL: Final = ("version", "models")
+
+
+def _check_top_level(doc: Document) -> list[str]:
+    data = doc.data
+    if not isinstance(data, Mapping):
+        return [doc.problem("", "a catalogue is a mapping with keys 'version' and 'models'")]
+    problems = [doc.problem(str(key), f"unknown top-level key; expected {', '.join(TOP_LEVEL)}")
+                for key in data if key not in TOP_LEVEL]
+    version = data.get("version")
+    if version is None:
+        problems.append(doc.problem("version", "required field is missing (use `version: 1`)"))
+    elif isinstance(version, bool) or version != CATALOGUE_VERSION or not isinstance(version, int):
+        problems.append(doc.problem("version", f"expected {CATALOGUE_VERSION}, got {version!r}"))
+    if not isinstance(data.get("models", []), list):
+        problems.append(doc.problem("models", "expected a list of model entries"))
+    return problems
+
+
+def _resolve_builder(entry: Mapping[str, Any], registry: Registry) -> ModelSpec:
+    """The registered (hook) model whose builder this entry reuses; raises if none."""
+    return registry.get(entry["builder"], "model")
+
+
+def _absolute_weights(weights: Mapping[str, Any], doc: Document) -> WeightsSpec:
+    uri = weights["uri"]
+    if not uri.startswith(schema.URI_SCHEMES):
+        uri = str((doc.path.parent / uri).resolve())
+    return WeightsSpec(uri=uri, sha256=weights.get("sha256"), format=weights.get("format"))
+
+
+def read_catalogue(path: str | os.PathLike[str], registry: Registry, *, namespace: str | None = None,
+                   unavailable_is_error: bool = False) -> tuple[list[ModelSpec], list[str]]:
+    """Parse and check one catalogue against the registry's builders, tasks and metrics.
+
+    ``namespace`` is the plugin that ships the file; entries of the top-level
+    and user catalogues belong to the plugin of the builder they name. Entries
+    whose builder's plugin is not installed are recorded in
+    ``registry.unavailable`` (an error only with ``unavailable_is_error``).
+    """
+    doc = load_yaml(path)
+    problems = _check_top_level(doc)
+    if problems:
+        return [], problems
+    specs: list[ModelSpec] = []
+    first_line: dict[str, str] = {}
+    for index, entry in enumerate(doc.data.get("models") or []):
+        at = f"models[{index}]"
+        entry_problems = schema.check_fields("model", entry, path=at, catalogue=True)
+        if entry_problems:
+            problems += [doc.problem(p, m) for p, m in entry_problems]
+            continue
+        name = entry["name"]
+        if name in first_line:
+            problems.append(doc.problem(f"{at}.name", f"duplicate model {name!r} (first at {first_line[name]})"))
+            continue
+        first_line[name] = doc.where(at)
+        try:
+            base = _resolve_builder(entry, registry)
+        except (NotFoundError, AmbiguousNameError) as error:
+            plugin = entry["builder"].split(":", 1)[0] if ":" in entry["builder"] else None
+            record = registry.plugin(plugin) if plugin else None
+            if plugin and (record is None or record.status != "loaded") and not unavailable_is_error:
+                state = "is not installed" if record is None else f"is {record.status}"
+                registry.unavailable.append(Unavailable(name, "model", plugin, doc.where(at),
+                                                        f"its builder {entry['builder']!r} comes from plugin {plugin!r}, which {state}"))
+                continue
+            problems.append(doc.problem(f"{at}.builder", f"unknown builder: {error}"))
+            continue
+        if entry["task"] != base.task:
+            problems.append(doc.problem(f"{at}.task", f"{entry['task']!r} does not match the task of builder {base.id} ({base.task!r})"))
+            continue
+        problems += _check_reported(entry, at, doc, registry)
+        owner = namespace or base.plugin
+        fields = {**entry, "builder": base.builder, "args": {**base.args, **(entry.get("args") or {})}}
+        fields.pop("weights", None)
+        spec = spec_from_fields("model", fields, Origin(owner, doc.where(at)))
+        spec = _with(spec, based_on=base.id,
+                     weights=_absolute_weights(entry["weights"], doc) if entry.get("weights") else base.weights)
+        clash = registry.entries["model"].get(spec.id)
+        if clash is not None:
+            problems.append(doc.problem(f"{at}.name", f"model {spec.id!r} is already defined at {clash.origin.where}; rename one of them"))
+            continue
+        specs.append(spec)
+    return specs, problems
+
+
+def _check_reported(entry: Mapping[str, Any], at: str, doc: Document, registry: Registry) -> list[str]:
+    problems = []
+    for i, reported in enumerate(entry.get("reported") or []):
+        try:
+            registry.get(reported["metric"], "metric", task=entry["task"])
+        except (NotFoundError, AmbiguousNameError) as error:
+            problems.append(doc.problem(f"{at}.reported[{i}].metric", str(error)))
+    return problems
+
+
+def _with(spec: ModelSpec, **changes: Any) -> ModelSpec:
+    from dataclasses import replace
+    return replace(spec, **changes)

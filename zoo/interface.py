@@ -1,0 +1,130 @@
+"""The common interface every builder returns, for every task.
+
+This module imports nothing heavy: plugins subclass or satisfy these types and
+import torch themselves, inside the builders the registry resolves lazily.
+
+A **model** knows its task and labels, turns a list of raw inputs into a batch
+on the CPU (:meth:`Model.collate`, run in data-loader workers) and a batch on
+the device into outputs (:meth:`Model.forward`): logits ``[B, C]`` for
+classification tasks, a list of transcripts for speech recognition.
+
+A **dataset** is map-style: ``len(ds)`` and ``ds[i] -> Sample``.
+
+A **metric** streams: ``update(preds, target)`` per batch, ``compute()`` at the
+end; torchmetrics metrics satisfy it, including merging across processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+__all__ = ["Audio", "Dataset", "Metric", "Model", "Sample", "TorchModel"]
+
+
+@dataclass(frozen=True)
+class Audio:
+    """A mono float32 waveform (a 1-D numpy array) and its sampling rate in Hz."""
+
+    waveform: Any
+    sampling_rate: int
+
+    @property
+    def seconds(self) -> float:
+        return len(self.waveform) / self.sampling_rate
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One item of a dataset.
+
+    ``input`` is a ``str`` (text), a PIL image or HWC uint8 array (image) or an
+    :class:`Audio`; ``target`` is a class index into the dataset's ``labels``
+    or a transcript; ``id`` names the sample for error messages and saved
+    predictions (a file path relative to the dataset root, or ``row 17``).
+    """
+
+    input: Any
+    target: Any
+    id: str
+
+
+@runtime_checkable
+class Model(Protocol):
+    """What every model builder returns."""
+
+    task: str
+    labels: Sequence[str] | None  # class names, in output order; None for transcripts
+
+    def collate(self, inputs: list[Any]) -> Any:
+        """Raw inputs -> a batch of CPU tensors (tokenise, resize, features).
+
+        Raise :class:`zoo.errors.SampleError` naming the input's position for
+        an input that cannot be used (say, an empty text)."""
+
+    def forward(self, batch: Any) -> Any:
+        """A batch already on the model's device -> logits ``[B, C]`` or transcripts."""
+
+    def to(self, device: str, dtype: Any = None) -> Model:
+        """Move to a device (and floating dtype); return self."""
+
+
+@runtime_checkable
+class Dataset(Protocol):
+    """What every dataset builder returns: map-style, with its labels and split."""
+
+    task: str
+    labels: Sequence[str] | None
+    split: str
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int) -> Sample: ...
+
+
+@runtime_checkable
+class Metric(Protocol):
+    """Streaming metric state (torchmetrics.Metric satisfies it)."""
+
+    def update(self, preds: Any, target: Any) -> None: ...
+
+    def compute(self) -> Any: ...
+
+    def reset(self) -> None: ...
+
+
+@dataclass
+class TorchModel:
+    """A convenient base for models that wrap one ``torch.nn.Module``.
+
+    Subclasses implement :meth:`collate` and :meth:`forward`; this class moves
+    the module, counts parameters and carries the card details (``config``)
+    that the run record stores: preprocessing, input size, max length...
+    """
+
+    task: str
+    labels: Sequence[str] | None
+    module: Any
+    config: Mapping[str, Any] = field(default_factory=dict)
+    weights_sha256: str | None = None
+    # Set by models whose batches are padded to the longest input (text,
+    # audio): the engine then groups inputs of similar length together.
+    bucket_by_length: bool = False
+    device: str = "cpu"
+    dtype: Any = None
+
+    def to(self, device: str, dtype: Any = None) -> TorchModel:
+        self.module.to(device=device, dtype=dtype)
+        self.module.eval()
+        self.device, self.dtype = str(device), dtype
+        return self
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.module.parameters())
+
+    def collate(self, inputs: list[Any]) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must implement collate()")
+
+    def forward(self, batch: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must implement forward()")

@@ -1,0 +1,194 @@
+"""Build a :class:`~zoo.registry.Registry` from plugins and catalogue files.
+
+Order: load plugins (blocked ones never import), call ``register_tasks`` on
+every plugin, then the other ``register_*`` hooks, check references between
+entries, then read catalogues. A plugin is all or nothing: if it fails to
+import, raises in a hook or registers something invalid, none of its entries
+are kept, one line on stderr names it, and every other plugin still works.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from zoo import schema
+from zoo.errors import CatalogueError, DuplicateEntryError, PluginError, RegistrationError
+from zoo.plugins import PluginRecord, PluginSource, call_hook, discover, load_plugins
+from zoo.registry import Registry
+from zoo.catalogue import read_catalogue
+from zoo.specs import Origin, Spec, spec_from_fields
+
+__all__ = ["BUILTIN_CATALOGUE", "Settings", "load_registry"]
+
+BUILTIN_CATALOGUE = Path(__file__).with_name("registry.yaml")
+ENTRY_HOOKS = (("register_models", "model"), ("register_datasets", "dataset"), ("register_metrics", "metric"))
+
+
+def _env_list(value: str | None, sep: str = ",") -> tuple[str, ...]:
+    return tuple(item.strip() for item in (value or "").split(sep) if item.strip())
+
+
+def _env_flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to load: from the environment, overridden by command-line options."""
+
+    disabled: tuple[str, ...] = ()
+    strict: bool = False
+    trace: bool = False
+    catalogues: tuple[Path, ...] = ()
+    builtin_catalogue: bool = True
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        env = os.environ if environ is None else environ
+        settings = cls(
+            disabled=_env_list(env.get("ZOO_DISABLE_PLUGINS")),
+            strict=_env_flag(env.get("ZOO_STRICT_PLUGINS")),
+            trace=_env_flag(env.get("ZOO_TRACE_PLUGINS")),
+            catalogues=tuple(Path(p) for p in _env_list(env.get("ZOO_REGISTRY"), os.pathsep)),
+        )
+        changes = {key: value for key, value in overrides.items() if value not in (None, ())}
+        if "catalogues" in changes:
+            changes["catalogues"] = settings.catalogues + tuple(Path(p) for p in changes["catalogues"])
+        if "strict" in overrides and overrides["strict"]:
+            changes["strict"] = True
+        return cls(**{**settings.__dict__, **changes})
+
+
+def _caller() -> str:
+    frame = sys._getframe(2)  # register() <- the plugin's hook
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+@dataclass
+class _Staged:
+    """What one plugin registered, kept apart until the plugin is known good."""
+
+    specs: dict[str, dict[str, Spec]] = field(default_factory=lambda: {k: {} for k in ("task", "model", "dataset", "metric")})
+    catalogues: list[Path] = field(default_factory=list)
+
+    def register_fn(self, record: PluginRecord, kind: str) -> Any:
+        def register(name: str, /, **fields: Any) -> None:
+            where = _caller()
+            data = {"name": name, **fields}
+            problems = schema.check_fields(kind, data)
+            if problems:
+                path, message = problems[0]
+                raise RegistrationError(f"{kind} {name!r} at {where}: {path}: {message}")
+            if name in self.specs[kind]:
+                first = self.specs[kind][name].origin.where
+                raise DuplicateEntryError(f"{kind} {name!r} registered twice: at {first} and at {where}")
+            self.specs[kind][name] = spec_from_fields(kind, data, Origin(record.name, where))
+        return register
+
+    def register_catalogue_fn(self, record: PluginRecord) -> Any:
+        def register(path: str | os.PathLike[str], /) -> None:
+            path = Path(path)
+            if not path.is_file():
+                raise RegistrationError(f"catalogue {str(path)!r} registered at {_caller()} is not a file")
+            self.catalogues.append(path)
+        return register
+
+
+def _check_references(staged: Mapping[str, _Staged], records: Sequence[PluginRecord]) -> None:
+    """Fail plugins whose entries name tasks or metrics nobody provides, until stable."""
+    changed = True
+    while changed:
+        changed = False
+        live = [r for r in records if r.status == "loaded"]
+        tasks = {name for r in live for name in staged[r.name].specs["task"]}
+        metrics = {(task, spec.name) for r in live for spec in staged[r.name].specs["metric"].values()
+                   for task in spec.tasks}  # type: ignore[attr-defined]
+        for record in live:
+            problem = _first_reference_problem(staged[record.name], tasks, metrics)
+            if problem:
+                record.fail(problem)
+                changed = True
+
+
+def _first_reference_problem(staged: _Staged, tasks: set[str], metrics: set[tuple[str, str]]) -> str | None:
+    for kind in ("model", "dataset"):
+        for spec in staged.specs[kind].values():
+            if spec.task not in tasks:  # type: ignore[attr-defined]
+                return (f"{kind} {spec.name!r} is for task {spec.task!r}, which no loaded plugin provides "  # type: ignore[attr-defined]
+                        f"(known tasks: {', '.join(sorted(tasks)) or 'none'})")
+    for spec in staged.specs["metric"].values():
+        for task in spec.tasks:  # type: ignore[attr-defined]
+            if task not in tasks:
+                return f"metric {spec.name!r} is for task {task!r}, which no loaded plugin provides"
+    for spec in staged.specs["task"].values():
+        for metric in spec.default_metrics:  # type: ignore[attr-defined]
+            if (spec.name, metric) not in metrics:
+                return f"task {spec.name!r} names default metric {metric!r}, which no plugin registers for it"
+    return None
+
+
+def load_registry(sources: Sequence[PluginSource] | None = None, settings: Settings | None = None,
+                  *, warn: TextIO | None = None) -> Registry:
+    """Load plugins and catalogues into a registry.
+
+    Problems go to ``warn`` (stderr by default), one line each, and stay in
+    ``registry.problems``; with ``settings.strict`` the first one is raised.
+    """
+    settings = settings or Settings.from_env()
+    warn = sys.stderr if warn is None else warn
+    trace = warn if settings.trace else None
+    manager, records = load_plugins(discover() if sources is None else sources, disabled=settings.disabled)
+    staged = {record.name: _Staged() for record in records}
+
+    for record in records:
+        call_hook(manager, record, "register_tasks", staged[record.name].register_fn(record, "task"), trace=trace)
+    for record in records:
+        for hook, kind in ENTRY_HOOKS:
+            call_hook(manager, record, hook, staged[record.name].register_fn(record, kind), trace=trace)
+        call_hook(manager, record, "register_catalogues", staged[record.name].register_catalogue_fn(record), trace=trace)
+    _check_references(staged, records)
+
+    registry = Registry(plugins=records)
+    for record in records:
+        if record.status == "failed":
+            message = f"plugin {record.name!r} failed and was skipped: {record.error}"
+            if settings.strict:
+                raise PluginError(record.name, f"{record.error} (strict mode: set ZOO_DISABLE_PLUGINS={record.name} to skip it)") from record.exception
+            registry.problems.append(message)
+            continue
+        if record.status != "loaded":
+            continue
+        for kind, specs in staged[record.name].specs.items():
+            for spec in specs.values():
+                registry.add(spec)
+            if specs:
+                record.contributed[kind + "s"] = sorted(specs)
+
+    catalogue_files: list[tuple[Path, str | None]] = []
+    if settings.builtin_catalogue and BUILTIN_CATALOGUE.is_file():
+        catalogue_files.append((BUILTIN_CATALOGUE, None))
+    for record in records:
+        if record.status == "loaded":
+            catalogue_files += [(path, record.name) for path in staged[record.name].catalogues]
+    catalogue_files += [(path, None) for path in settings.catalogues]
+    for path, namespace in catalogue_files:
+        try:
+            specs, problems = read_catalogue(path, registry, namespace=namespace)
+        except CatalogueError as error:
+            specs, problems = [], error.problems
+        for spec in specs:
+            registry.add(spec)
+            if namespace:
+                registry.plugin(namespace).contributed.setdefault("models", []).append(spec.name)  # type: ignore[union-attr]
+        if problems and settings.strict:
+            raise CatalogueError(problems)
+        registry.problems += problems
+
+    for problem in registry.problems:
+        print(f"zoo: warning: {problem}", file=warn)
+    return registry

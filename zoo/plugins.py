@@ -1,0 +1,160 @@
+"""Finding, blocking, loading and calling plugins, one plugin at a time.
+
+A plugin is a module named by an entry point in group ``zoo``. Each is loaded
+and each of its hooks called on its own, so a plugin that fails to import or
+raises in a hook is recorded as failed and every other plugin still works.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TextIO
+
+import pluggy
+
+from zoo import hookspecs
+
+__all__ = ["PluginRecord", "PluginSource", "discover", "hook_names", "load_plugins"]
+
+ENTRY_POINT_GROUP = "zoo"
+Status = Literal["loaded", "failed", "disabled"]
+
+
+@dataclass
+class PluginSource:
+    """A plugin before it is imported: a name and how to load it.
+
+    ``discover()`` makes these from entry points; tests make them from fake
+    modules, so they never depend on what happens to be installed.
+    """
+
+    name: str
+    load: Callable[[], Any]
+    value: str = ""  # what the entry point names, e.g. "zoo_vision"
+    distribution: str | None = None
+    version: str | None = None
+
+    @classmethod
+    def from_object(cls, name: str, plugin: Any, *, distribution: str | None = None,
+                    version: str | None = None) -> PluginSource:
+        return cls(name, lambda: plugin, getattr(plugin, "__name__", repr(plugin)), distribution, version)
+
+
+@dataclass
+class PluginRecord:
+    """What ``zoo plugins`` shows for one plugin."""
+
+    name: str
+    module: str
+    distribution: str | None
+    version: str | None
+    status: Status = "loaded"
+    hooks: list[str] = field(default_factory=list)
+    contributed: dict[str, list[str]] = field(default_factory=dict)
+    error: str | None = None
+    load_seconds: float = 0.0
+    exception: BaseException | None = field(default=None, repr=False)  # for --traceback
+
+    def fail(self, message: str) -> None:
+        if self.status != "failed":
+            self.status, self.error = "failed", message
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "module": self.module, "distribution": self.distribution,
+            "version": self.version, "status": self.status, "hooks": self.hooks,
+            "contributed": self.contributed, "error": self.error,
+        }
+
+
+def discover() -> list[PluginSource]:
+    """Every installed plugin, from entry points in group ``zoo``; nothing is imported."""
+    from importlib.metadata import entry_points
+
+    sources = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        dist = getattr(ep, "dist", None)
+        sources.append(PluginSource(
+            ep.name, ep.load, ep.value,
+            dist.metadata["Name"] if dist else None, dist.version if dist else None,
+        ))
+    return sorted(sources, key=lambda s: s.name)
+
+
+def hook_names() -> list[str]:
+    return [name for name in vars(hookspecs) if name.startswith("register_")]
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+def load_plugins(sources: Iterable[PluginSource], *, disabled: Sequence[str] = ()) -> tuple[pluggy.PluginManager, list[PluginRecord]]:
+    """Import each plugin not blocked, register it, and record what went wrong.
+
+    A blocked plugin is never imported. An import error, a hook implementation
+    with a wrong signature or a hook name zoo does not know fails that plugin.
+    """
+    manager = pluggy.PluginManager(hookspecs.PROJECT)
+    manager.add_hookspecs(hookspecs)
+    known_hooks = set(hook_names())
+    records = []
+    for source in sources:
+        record = PluginRecord(source.name, source.value, source.distribution, source.version)
+        records.append(record)
+        if source.name in disabled:
+            record.status = "disabled"
+            continue
+        started = time.perf_counter()
+        try:
+            plugin = source.load()
+        except BaseException as error:  # noqa: BLE001 - any import failure isolates the plugin
+            if isinstance(error, KeyboardInterrupt):
+                raise
+            record.fail(f"cannot import {source.value or source.name}: {_one_line(error)}")
+            record.exception = error
+            continue
+        finally:
+            record.load_seconds = time.perf_counter() - started
+        if not record.module:
+            record.module = getattr(plugin, "__name__", repr(plugin))
+        unknown = [name for name in dir(plugin)
+                   if hasattr(getattr(plugin, name, None), f"{hookspecs.PROJECT}_impl") and name not in known_hooks]
+        if unknown:
+            record.fail(f"unknown hook {unknown[0]!r}; zoo's hooks are {', '.join(sorted(known_hooks))}")
+            continue
+        try:
+            manager.register(plugin, name=source.name)
+        except (pluggy.PluginValidationError, ValueError) as error:
+            record.fail(_one_line(error))
+            continue
+        record.hooks = sorted(
+            impl_name for impl_name in known_hooks
+            if any(impl.plugin_name == source.name for impl in getattr(manager.hook, impl_name).get_hookimpls())
+        )
+    return manager, records
+
+
+def call_hook(manager: pluggy.PluginManager, record: PluginRecord, hook: str, argument: Any,
+              *, trace: TextIO | None = None) -> bool:
+    """Call one plugin's implementation of one hook; False (and the record failed) if it raised."""
+    if record.status != "loaded" or hook not in record.hooks:
+        return record.status == "loaded"
+    for impl in getattr(manager.hook, hook).get_hookimpls():
+        if impl.plugin_name != record.name:
+            continue
+        started = time.perf_counter()
+        try:
+            impl.function(**{impl.argnames[0]: argument} if impl.argnames else {})
+        except Exception as error:  # noqa: BLE001 - a raising hook isolates its plugin
+            record.fail(f"hook {hook} raised {_one_line(error)}")
+            record.exception = error
+            return False
+        finally:
+            if trace is not None:
+                elapsed = (time.perf_counter() - started) * 1000
+                print(f"zoo: trace: {record.name}.{hook}() {elapsed:.2f} ms", file=trace)
+    return True

@@ -1,0 +1,138 @@
+"""The registry: every loaded entry, looked up by qualified or short name.
+
+Every entry has a qualified id ``plugin:name``. A short name works while one
+entry of that kind has it; otherwise the error lists the qualified ids. An
+unknown name suggests close matches and, where a catalogue knows the name,
+the plugin that would provide it. Nothing is shadowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from zoo.errors import AmbiguousNameError, NotFoundError
+from zoo.plugins import PluginRecord
+from zoo.specs import KINDS, DatasetSpec, MetricSpec, ModelSpec, Spec, TaskSpec
+
+__all__ = ["Registry", "Unavailable"]
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """A catalogue entry whose builder's plugin is not installed (or failed)."""
+
+    name: str
+    kind: str
+    plugin: str
+    where: str
+    reason: str
+
+
+@dataclass
+class Registry:
+    """Loaded entries of every kind, the plugin records and the load problems."""
+
+    entries: dict[str, dict[str, Spec]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
+    plugins: list[PluginRecord] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    unavailable: list[Unavailable] = field(default_factory=list)
+
+    # -- adding (used by the loader only) -------------------------------
+    def add(self, spec: Spec) -> None:
+        self.entries[spec.kind][spec.id] = spec
+
+    # -- listing ----------------------------------------------------------
+    def all(self, kind: str) -> list[Spec]:
+        return sorted(self.entries[kind].values(), key=lambda s: (s.name.lower(), s.id))
+
+    @property
+    def tasks(self) -> list[TaskSpec]:
+        return self.all("task")  # type: ignore[return-value]
+
+    @property
+    def models(self) -> list[ModelSpec]:
+        return self.all("model")  # type: ignore[return-value]
+
+    @property
+    def datasets(self) -> list[DatasetSpec]:
+        return self.all("dataset")  # type: ignore[return-value]
+
+    @property
+    def metrics(self) -> list[MetricSpec]:
+        return self.all("metric")  # type: ignore[return-value]
+
+    def filter(self, kind: str, pattern: str | None = None, *, task: str | None = None,
+               tag: str | None = None, plugin: str | None = None, license: str | None = None) -> list[Spec]:
+        """Entries of one kind matching every filter given; patterns are fnmatch-style."""
+        result = []
+        for spec in self.all(kind):
+            if pattern and not _matches(spec, pattern):
+                continue
+            if task and task not in _tasks_of(spec):
+                continue
+            if tag and not any(fnmatch.fnmatchcase(t, tag) for t in getattr(spec, "tags", ())):
+                continue
+            if plugin and spec.plugin != plugin:
+                continue
+            if license and getattr(spec, "license", "").lower() != license.lower():
+                continue
+            result.append(spec)
+        return result
+
+    # -- lookup -----------------------------------------------------------
+    def get(self, name: str, kind: str | None = None, *, task: str | None = None) -> Any:
+        """One entry by ``plugin:name`` or short name; clear errors otherwise.
+
+        ``task`` narrows the candidates (metrics are looked up per task, so
+        two plugins may each offer an ``accuracy`` for their own task).
+        """
+        kinds = [kind] if kind else list(KINDS)
+        candidates = [spec for k in kinds for spec in self.entries[k].values()
+                      if (spec.id == name if ":" in name else spec.name == name)]
+        if task is not None:
+            candidates = [spec for spec in candidates if task in _tasks_of(spec)]
+        if len(candidates) == 1:
+            return candidates[0]
+        what = kind or "entry"
+        if task is not None:
+            what = f"{what} for task {task!r}"
+        if len(candidates) > 1:
+            ids = ", ".join(f"{spec.id} ({spec.kind})" if not kind else spec.id
+                            for spec in sorted(candidates, key=lambda s: s.id))
+            raise AmbiguousNameError(f"{what} name {name!r} is ambiguous: use one of {ids}")
+        raise NotFoundError(self._not_found_message(name, kinds, what))
+
+    def _not_found_message(self, name: str, kinds: Sequence[str], what: str) -> str:
+        short = name.split(":", 1)[-1]
+        for missing in self.unavailable:
+            if missing.name == short and missing.kind in kinds:
+                return (f"{what} {name!r} is in the catalogue ({missing.where}) but not available: "
+                        f"{missing.reason}")
+        known = {spec.name for k in kinds for spec in self.entries[k].values()}
+        known |= {spec.id for k in kinds for spec in self.entries[k].values()}
+        close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        listing = f"zoo list {kinds[0]}s" if len(kinds) == 1 else "zoo list"
+        return f"no {what} named {name!r}{hint} (see `{listing}`)"
+
+    def plugin(self, name: str) -> PluginRecord | None:
+        return next((record for record in self.plugins if record.name == name), None)
+
+
+def _tasks_of(spec: Spec) -> Iterable[str]:
+    if isinstance(spec, MetricSpec):
+        return spec.tasks
+    if isinstance(spec, TaskSpec):
+        return (spec.name,)
+    return (getattr(spec, "task", ""),)
+
+
+def _matches(spec: Spec, pattern: str) -> bool:
+    if any(ch in pattern for ch in "*?["):
+        return fnmatch.fnmatchcase(spec.name, pattern) or fnmatch.fnmatchcase(spec.id, pattern)
+    # A bare word filters by substring, as in `timm.list_models('*resnet*')` without the stars.
+    return pattern.lower() in spec.id.lower()

@@ -1,0 +1,251 @@
+"""The rules every entry obeys, in one place.
+
+Both the ``register`` callback that plugins call and the catalogue loader run
+:func:`check_fields`; each problem comes back as ``(field path, message)`` so
+the caller can add a plugin name or a file:line:column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+__all__ = ["FIELDS", "Problem", "check_fields", "is_import_string"]
+
+Problem = tuple[str, str]  # (field path, message)
+Check = Callable[[Any, str], list[Problem]]
+
+NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$")
+QUALIFIED_RE: Final = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*:)?[A-Za-z0-9][A-Za-z0-9._+-]*$")
+IMPORT_RE: Final = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+SHA256_RE: Final = re.compile(r"^[0-9a-f]{64}$")
+# An SPDX licence expression, or NOASSERTION / LicenseRef-... as SPDX allows.
+SPDX_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]*( (AND|OR|WITH) [A-Za-z0-9][A-Za-z0-9.+-]*)*$")
+WEIGHT_FORMATS: Final = ("safetensors", "pickle", "hf", "timm")
+URI_SCHEMES: Final = ("https://", "hf-hub:", "timm:", "package:")
+
+
+def is_import_string(value: str) -> bool:
+    return bool(IMPORT_RE.match(value))
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "a list", dict: "a mapping", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _string(value: Any, path: str) -> list[Problem]:
+    if not isinstance(value, str):
+        hint = f"; quote it: '{value}'" if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+        return [(path, f"expected a string, got {_type_name(value)}{hint}")]
+    if not value.strip():
+        return [(path, "must not be empty")]
+    return []
+
+
+def _matching(regex: re.Pattern[str], what: str) -> Check:
+    def check(value: Any, path: str) -> list[Problem]:
+        problems = _string(value, path)
+        if not problems and not regex.match(value):
+            problems = [(path, f"expected {what}, got {value!r}")]
+        return problems
+    return check
+
+
+def _one_of(choices: tuple[str, ...]) -> Check:
+    def check(value: Any, path: str) -> list[Problem]:
+        if value not in choices:
+            return [(path, f"expected one of {', '.join(choices)}, got {value!r}")]
+        return []
+    return check
+
+
+def _boolean(value: Any, path: str) -> list[Problem]:
+    return [] if isinstance(value, bool) else [(path, f"expected true or false, got {_type_name(value)}")]
+
+
+def _count(value: Any, path: str) -> list[Problem]:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return [(path, f"expected a non-negative integer, got {value!r}")]
+    return []
+
+
+def _number(value: Any, path: str) -> list[Problem]:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return [(path, f"expected a number, got {_type_name(value)}")]
+    return []
+
+
+def _list_of(item: Check, *, non_empty: bool = False) -> Check:
+    def check(value: Any, path: str) -> list[Problem]:
+        if not isinstance(value, (list, tuple)):
+            return [(path, f"expected a list, got {_type_name(value)}")]
+        if non_empty and not value:
+            return [(path, "must not be empty")]
+        problems = [p for i, v in enumerate(value) for p in item(v, f"{path}[{i}]")]
+        if not problems and len(set(map(str, value))) != len(value):
+            problems.append((path, "has duplicate items"))
+        return problems
+    return check
+
+
+def _mapping(value: Any, path: str) -> list[Problem]:
+    if not isinstance(value, Mapping):
+        return [(path, f"expected a mapping, got {_type_name(value)}")]
+    return [(f"{path}.{k}", "keys must be strings") for k in value if not isinstance(k, str)]
+
+
+def _url(value: Any, path: str) -> list[Problem]:
+    problems = _string(value, path)
+    if not problems and not value.startswith("https://"):
+        problems = [(path, f"expected an https:// URL, got {value!r}")]
+    return problems
+
+
+def _source(value: Any, path: str) -> list[Problem]:
+    """A reported metric's source: a URL, or "zoo run" for numbers zoo reproduces."""
+    if value == "zoo run":
+        return []
+    return _url(value, path)
+
+
+def _relative_path(value: str, path: str) -> list[Problem]:
+    parts = value.replace("\\", "/").split("/")
+    if ".." in parts:
+        return [(path, f"path {value!r} must not contain '..'; keep weights beside the catalogue")]
+    if value.startswith(("/", "~")) or re.match(r"^[A-Za-z]:", value):
+        return [(path, f"path {value!r} must be relative to the catalogue file")]
+    if "://" in value or value.split(":", 1)[0] in ("http", "ftp", "file", "s3"):
+        return [(path, f"{value!r}: weights URLs must use https:// (or hf-hub:, timm:, package:)")]
+    return []
+
+
+def _weights_uri(value: Any, path: str) -> list[Problem]:
+    problems = _string(value, path)
+    if problems:
+        return problems
+    if value.startswith(URI_SCHEMES):
+        return _relative_path(value.split(":", 1)[1], path) if value.startswith("package:") else []
+    return _relative_path(value, path)
+
+
+def _record(fields: Mapping[str, tuple[Check, bool]], *, open_ended: bool = False) -> Check:
+    """A mapping with known fields; unknown fields are errors unless open-ended."""
+
+    def check(value: Any, path: str) -> list[Problem]:
+        problems = _mapping(value, path)
+        if problems:
+            return problems
+        for key, (field_check, required) in fields.items():
+            if key in value and value[key] is not None:
+                problems += field_check(value[key], f"{path}.{key}" if path else key)
+            elif required:
+                problems.append((f"{path}.{key}" if path else key, "required field is missing"))
+        if not open_ended:
+            for key in value:
+                if key not in fields:
+                    known = ", ".join(sorted(fields))
+                    problems.append((f"{path}.{key}" if path else str(key), f"unknown field; known fields: {known}"))
+        return problems
+
+    return check
+
+
+def _versions(value: Any, path: str) -> list[Problem]:
+    problems = _mapping(value, path)
+    for key, version in (value.items() if not problems else ()):
+        problems += _string(version, f"{path}.{key}")
+    return problems
+
+
+def _protocol(value: Any, path: str) -> list[Problem]:
+    """Free-form protocol details, with types checked where zoo reads them."""
+    known = {"batch_size": (_count, False), "versions": (_versions, False),
+             "limit": (_count, False), "seed": (_count, False)}
+    return _record(known, open_ended=True)(value, path)
+
+
+NAME: Final = _matching(NAME_RE, "a name of letters, digits, '.', '_', '+' or '-' (no ':')")
+IMPORT: Final = _matching(IMPORT_RE, "an import string 'package.module:function'")
+REFERENCE: Final = _matching(QUALIFIED_RE, "a registered name or 'plugin:name'")
+LICENSE: Final = _matching(SPDX_RE, "an SPDX licence identifier such as 'Apache-2.0'")
+STRINGS: Final = _list_of(_string)
+
+WEIGHTS: Final = _record({
+    "uri": (_weights_uri, True),
+    "sha256": (_matching(SHA256_RE, "64 lowercase hex characters"), False),
+    "format": (_one_of(WEIGHT_FORMATS), False),
+})
+
+REPORTED: Final = _record({
+    "metric": (REFERENCE, True),
+    "value": (_number, True),
+    "dataset": (REFERENCE, True),
+    "split": (_string, False),
+    "source": (_source, True),
+    "dataset_args": (_mapping, False),
+    "protocol": (_protocol, False),
+})
+
+COMMON: Final = {"name": (NAME, True), "description": (_string, False)}
+
+FIELDS: Final[dict[str, dict[str, tuple[Check, bool]]]] = {
+    "task": {
+        **COMMON,
+        "target": (_one_of(("class", "text")), True),
+        "input": (_one_of(("text", "image", "audio")), True),
+        "default_metrics": (_list_of(NAME, non_empty=True), True),
+        "input_loader": (IMPORT, False),
+    },
+    "model": {
+        **COMMON,
+        "task": (NAME, True),
+        "builder": (IMPORT, True),
+        "args": (_mapping, False),
+        "weights": (WEIGHTS, False),
+        "license": (LICENSE, True),
+        "tags": (STRINGS, False),
+        "params": (_count, False),
+        "source": (_url, False),
+        "paper": (_url, False),
+        "default_dataset": (REFERENCE, False),
+        "reported": (_list_of(REPORTED), False),
+    },
+    "dataset": {
+        **COMMON,
+        "task": (NAME, True),
+        "builder": (IMPORT, True),
+        "args": (_mapping, False),
+        "splits": (_list_of(NAME, non_empty=True), True),
+        "default_split": (NAME, False),
+        "license": (LICENSE, True),
+        "citation": (_string, False),
+        "source": (_url, False),
+        "tags": (STRINGS, False),
+        "size": (_mapping, False),
+    },
+    "metric": {
+        **COMMON,
+        "tasks": (_list_of(NAME, non_empty=True), True),
+        "builder": (IMPORT, True),
+        "args": (_mapping, False),
+        "higher_is_better": (_boolean, False),
+    },
+}
+
+# A catalogue model names the registered model whose builder it reuses, not an
+# import string: concrete models are data, builders are code.
+CATALOGUE_MODEL: Final = {**FIELDS["model"], "builder": (REFERENCE, True)}
+
+
+def check_fields(kind: str, data: Any, *, path: str = "", catalogue: bool = False) -> list[Problem]:
+    """Check one entry's fields; an empty list means it is well formed."""
+    fields = CATALOGUE_MODEL if catalogue else FIELDS[kind]
+    problems = _record(fields)(data, path)
+    if not problems and kind == "dataset":
+        default = data.get("default_split")
+        if default is not None and default not in data["splits"]:
+            problems.append((f"{path}.default_split" if path else "default_split",
+                             f"{default!r} is not one of the splits {data['splits']}"))
+    return problems

@@ -1,0 +1,166 @@
+"""The typed records every registry entry is stored as.
+
+Plugins never build these directly: they call ``register(...)`` with plain
+keyword arguments (or write a catalogue entry), :mod:`zoo.schema` checks the
+fields and the registry turns them into these frozen records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+__all__ = [
+    "KINDS",
+    "DatasetSpec",
+    "MetricSpec",
+    "ModelSpec",
+    "Origin",
+    "ReportedMetric",
+    "Spec",
+    "TaskSpec",
+    "WeightsSpec",
+    "spec_from_fields",
+]
+
+Kind = Literal["task", "model", "dataset", "metric"]
+KINDS: Final[tuple[Kind, ...]] = ("task", "model", "dataset", "metric")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an entry came from: the plugin that owns it and the exact place."""
+
+    plugin: str
+    where: str  # "hook register_models" or "path/registry.yaml:12:5"
+
+    def __str__(self) -> str:
+        return f"{self.where} (plugin {self.plugin!r})"
+
+
+@dataclass(frozen=True)
+class WeightsSpec:
+    """Where a model's weights come from and how to check them."""
+
+    uri: str  # https://..., hf-hub:org/repo[@rev][/file], timm:arch.tag, package:dist/path, or a path
+    sha256: str | None = None
+    format: str | None = None  # safetensors | pickle | hf | timm
+
+
+@dataclass(frozen=True)
+class ReportedMetric:
+    """A published or reproduced metric value and the protocol that produced it."""
+
+    metric: str
+    value: float
+    dataset: str
+    split: str | None = None
+    source: str | None = None  # a URL for published numbers, "zoo run" for reproduced ones
+    dataset_args: Mapping[str, Any] = field(default_factory=dict)
+    protocol: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Fields shared by every kind of entry."""
+
+    name: str
+    origin: Origin
+    description: str = ""
+
+    kind: Kind = field(init=False, default="task")
+
+    @property
+    def plugin(self) -> str:
+        return self.origin.plugin
+
+    @property
+    def id(self) -> str:
+        """The qualified id, ``plugin:name``; unambiguous everywhere."""
+        return f"{self.origin.plugin}:{self.name}"
+
+
+@dataclass(frozen=True)
+class TaskSpec(Spec):
+    """What a sample is, what a model returns and which metrics apply by default."""
+
+    target: Literal["class", "text"] = "class"
+    input: Literal["text", "image", "audio"] = "text"
+    default_metrics: tuple[str, ...] = ()
+    input_loader: str | None = None  # import string: turns a CLI argument into a raw input
+
+    kind: Kind = field(init=False, default="task")
+
+
+@dataclass(frozen=True)
+class ModelSpec(Spec):
+    """A model: a builder import string, its arguments and everything a card shows."""
+
+    task: str = ""
+    builder: str = ""  # import string "package.module:function"
+    args: Mapping[str, Any] = field(default_factory=dict)
+    weights: WeightsSpec | None = None
+    license: str = "NOASSERTION"
+    tags: tuple[str, ...] = ()
+    params: int | None = None
+    source: str | None = None
+    paper: str | None = None
+    default_dataset: str | None = None
+    reported: tuple[ReportedMetric, ...] = ()
+    based_on: str | None = None  # the registered model whose builder a catalogue entry reuses
+
+    kind: Kind = field(init=False, default="model")
+
+
+@dataclass(frozen=True)
+class DatasetSpec(Spec):
+    """A dataset: a builder import string, its splits, licence and citation."""
+
+    task: str = ""
+    builder: str = ""
+    args: Mapping[str, Any] = field(default_factory=dict)
+    splits: tuple[str, ...] = ("test",)
+    default_split: str | None = None
+    license: str = "NOASSERTION"
+    citation: str | None = None
+    source: str | None = None
+    tags: tuple[str, ...] = ()
+    size: Mapping[str, int] = field(default_factory=dict)  # samples per split
+
+    kind: Kind = field(init=False, default="dataset")
+
+    @property
+    def split_or_default(self) -> str:
+        return self.default_split or self.splits[0]
+
+
+@dataclass(frozen=True)
+class MetricSpec(Spec):
+    """A streaming metric for one or more tasks."""
+
+    tasks: tuple[str, ...] = ()
+    builder: str = ""
+    args: Mapping[str, Any] = field(default_factory=dict)
+    higher_is_better: bool = True
+
+    kind: Kind = field(init=False, default="metric")
+
+
+def spec_from_fields(kind: str, data: Mapping[str, Any], origin: Origin) -> Spec:
+    """Checked fields -> the frozen record of that kind."""
+    values = {key: value for key, value in data.items() if value is not None}
+    for key in ("tags", "splits", "tasks", "default_metrics"):
+        if key in values:
+            values[key] = tuple(values[key])
+    if kind == "task":
+        return TaskSpec(origin=origin, **values)
+    if kind == "metric":
+        return MetricSpec(origin=origin, **values)
+    if kind == "dataset":
+        return DatasetSpec(origin=origin, **values)
+    if "weights" in values:
+        values["weights"] = WeightsSpec(**values["weights"])
+    if "reported" in values:
+        values["reported"] = tuple(ReportedMetric(**item) for item in values["reported"])
+    return ModelSpec(origin=origin, **values)
