@@ -1,0 +1,187 @@
+"""Weights on disk: find them, check them, load them. Never run their code.
+
+``resolve`` turns a weights URI into a local file whose sha256 matches the
+catalogue: a path, a file inside an installed package (``package:``), a file
+in the Hugging Face cache (``hf-hub:``) or an ``https://`` download, staged
+and renamed into place. ``load_state_dict`` reads safetensors, or a pickle
+checkpoint through ``torch.load(weights_only=True)`` with no fallback.
+With ``ZOO_OFFLINE=1`` or ``HF_HUB_OFFLINE=1`` nothing touches the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import tempfile
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from zoo.errors import MissingArtifactError, ZooError
+from zoo.specs import WeightsSpec
+
+__all__ = ["IntegrityError", "cache_dir", "hf_snapshot", "is_offline", "load_state_dict", "resolve", "sha256_file"]
+
+
+class IntegrityError(ZooError):
+    """A file whose sha256 differs from the one the catalogue pins, or unsafe content."""
+
+
+def is_offline() -> bool:
+    return any(os.environ.get(var, "").strip().lower() in ("1", "true", "yes", "on")
+               for var in ("ZOO_OFFLINE", "HF_HUB_OFFLINE"))
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("ZOO_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "zoo")
+    return Path(root).expanduser()
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _verify(path: Path, expected: str | None, what: str) -> Path:
+    if expected:
+        actual = sha256_file(path)
+        if actual != expected:
+            raise IntegrityError(f"{what}: {path} has sha256 {actual}, but the catalogue pins {expected}; "
+                                 "the file is corrupt or not the published one: delete it and fetch it again")
+    return path
+
+
+def _package_file(spec: str, what: str) -> Path:
+    """``dist_or_module/relative/path`` -> the file inside that installed package, without importing it."""
+    package, _, relative = spec.partition("/")
+    module = package.replace("-", "_")
+    found = importlib.util.find_spec(module)
+    if found is None or not found.submodule_search_locations:
+        raise MissingArtifactError(f"{what}: package {package!r} is not installed; `pip install {package}` provides it")
+    path = Path(list(found.submodule_search_locations)[0]) / relative
+    if not path.is_file():
+        raise MissingArtifactError(f"{what}: {relative!r} is not in the installed package {package!r} ({path}); "
+                                   "reinstall the pinned version")
+    return path
+
+
+def _parse_hub(spec: str) -> tuple[str, str | None, str | None]:
+    """``org/repo[@revision][/path/in/repo]`` -> (repo_id, revision, filename)."""
+    repo_part, _, filename = spec.partition("/")
+    repo_rest = filename.split("/", 1)
+    repo_id = f"{repo_part}/{repo_rest[0]}"
+    filename = repo_rest[1] if len(repo_rest) > 1 else None
+    revision = None
+    if "@" in repo_id:
+        repo_id, revision = repo_id.split("@", 1)
+    return repo_id, revision, filename
+
+
+def hf_snapshot(repo_id: str, *, revision: str | None = None, what: str, allow_patterns: Any = None) -> Path:
+    """A hub repository's local folder; offline it comes from the cache or not at all."""
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError as error:
+        raise MissingArtifactError(f"{what}: huggingface_hub is not installed; `pip install huggingface_hub`") from error
+    try:
+        return Path(snapshot_download(repo_id, revision=revision, local_files_only=is_offline(),
+                                      allow_patterns=allow_patterns))
+    except Exception as error:  # noqa: BLE001 - every hub failure means "not here"
+        rev = f" --revision {revision}" if revision else ""
+        raise MissingArtifactError(
+            f"{what}: hub repository {repo_id!r}{f' at revision {revision}' if revision else ''} is not in the local "
+            f"cache ({type(error).__name__}); on a machine with internet run `hf download {repo_id}{rev}` "
+            "(or copy its HF_HOME cache here), then run again") from None
+
+
+def _hub_file(spec: str, what: str) -> Path:
+    repo_id, revision, filename = _parse_hub(spec)
+    if filename is None:
+        return hf_snapshot(repo_id, revision=revision, what=what)
+    try:
+        from huggingface_hub import hf_hub_download
+        return Path(hf_hub_download(repo_id, filename, revision=revision, local_files_only=is_offline()))
+    except Exception as error:  # noqa: BLE001
+        rev = f" --revision {revision}" if revision else ""
+        raise MissingArtifactError(
+            f"{what}: {filename!r} of hub repository {repo_id!r} is not in the local cache ({type(error).__name__}); "
+            f"on a machine with internet run `hf download {repo_id} {filename}{rev}`, then run again") from None
+
+
+def _download(url: str, expected: str | None, what: str) -> Path:
+    name = url.rstrip("/").rsplit("/", 1)[-1] or "weights"
+    key = expected or hashlib.sha256(url.encode()).hexdigest()
+    target = cache_dir() / "downloads" / key[:16] / name
+    if target.is_file():
+        return target
+    if is_offline():
+        raise MissingArtifactError(f"{what}: {url} is not cached at {target} and zoo is offline; "
+                                   f"download it there, or unset ZOO_OFFLINE/HF_HUB_OFFLINE")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, staging = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - https only
+            for block in iter(lambda: response.read(1 << 20), b""):
+                out.write(block)
+        _verify(Path(staging), expected, what)
+        os.replace(staging, target)  # atomic: a partial download never looks complete
+    except OSError as error:
+        raise MissingArtifactError(f"{what}: cannot download {url}: {error}") from error
+    finally:
+        if os.path.exists(staging):
+            os.unlink(staging)
+    return target
+
+
+def resolve(weights: WeightsSpec | str, *, what: str = "weights") -> Path:
+    """A local file (or hub folder) for a weights URI, sha256-checked when pinned."""
+    spec = weights if isinstance(weights, WeightsSpec) else WeightsSpec(uri=weights)
+    uri = spec.uri
+    if uri.startswith("package:"):
+        path = _package_file(uri[len("package:"):], what)
+    elif uri.startswith("hf-hub:"):
+        path = _hub_file(uri[len("hf-hub:"):], what)
+    elif uri.startswith("https://"):
+        path = _download(uri, spec.sha256, what)
+    elif uri.startswith("timm:"):
+        raise ZooError(f"{what}: {uri} names timm pretrained weights; the timm builder loads those itself")
+    else:
+        path = Path(uri).expanduser()
+        if not path.exists():
+            raise MissingArtifactError(f"{what}: file {path} does not exist")
+    return _verify(path, spec.sha256, what) if path.is_file() else path
+
+
+def load_state_dict(path: str | os.PathLike[str], *, format: str | None = None) -> dict[str, Any]:
+    """Tensors from a safetensors file, or a pickle checkpoint loaded with weights_only=True."""
+    path = Path(path)
+    fmt = format or ("safetensors" if path.suffix == ".safetensors" else "pickle")
+    if fmt == "safetensors":
+        from safetensors.torch import load_file
+        try:
+            return load_file(str(path))
+        except Exception as error:  # noqa: BLE001 - safetensors raises its own error types
+            raise IntegrityError(f"{path}: not a valid safetensors file ({error})") from error
+    if fmt != "pickle":
+        raise ZooError(f"{path}: unknown weights format {fmt!r}; use safetensors or pickle")
+    import pickle
+
+    import torch
+    try:
+        state = torch.load(str(path), map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        raise IntegrityError(f"{path}: refused: the checkpoint holds more than tensors (code or custom objects), "
+                             "and zoo only loads pickles with weights_only=True; convert it to safetensors") from error
+    except (RuntimeError, EOFError, OSError) as error:
+        raise IntegrityError(f"{path}: cannot read the checkpoint ({str(error).splitlines()[0]})") from error
+    for key in ("state_dict", "model", "model_state_dict"):
+        if isinstance(state, dict) and isinstance(state.get(key), dict):
+            state = state[key]
+            break
+    if not isinstance(state, dict):
+        raise IntegrityError(f"{path}: expected a state dict of tensors, found {type(state).__name__}")
+    return state
