@@ -64,6 +64,16 @@ class Settings:
         return cls(**{**settings.__dict__, **changes})
 
 
+def catalogue_files(registry: Registry, settings: Settings) -> list[tuple[Path, str | None]]:
+    """Every catalogue to read, in order, with the plugin that ships it (None: top-level/user)."""
+    files: list[tuple[Path, str | None]] = []
+    if settings.builtin_catalogue and BUILTIN_CATALOGUE.is_file():
+        files.append((BUILTIN_CATALOGUE, None))
+    files += registry.catalogues
+    files += [(path, None) for path in settings.catalogues]
+    return files
+
+
 def _caller() -> str:
     frame = sys._getframe(2)  # register() <- the plugin's hook
     return f"{frame.f_code.co_filename}:{frame.f_lineno}"
@@ -133,11 +143,13 @@ def _first_reference_problem(staged: _Staged, tasks: set[str], metrics: set[tupl
 
 
 def load_registry(sources: Sequence[PluginSource] | None = None, settings: Settings | None = None,
-                  *, warn: TextIO | None = None) -> Registry:
+                  *, warn: TextIO | None = None, read_catalogues: bool = True) -> Registry:
     """Load plugins and catalogues into a registry.
 
     Problems go to ``warn`` (stderr by default), one line each, and stay in
     ``registry.problems``; with ``settings.strict`` the first one is raised.
+    ``read_catalogues=False`` loads plugin hooks only (``zoo validate`` reads
+    the catalogues itself, to report every problem).
     """
     settings = settings or Settings.from_env()
     warn = sys.stderr if warn is None else warn
@@ -153,7 +165,7 @@ def load_registry(sources: Sequence[PluginSource] | None = None, settings: Setti
         call_hook(manager, record, "register_catalogues", staged[record.name].register_catalogue_fn(record), trace=trace)
     _check_references(staged, records)
 
-    registry = Registry(plugins=records)
+    registry = Registry(plugins=records, manager=manager)
     for record in records:
         if record.status == "failed":
             message = f"plugin {record.name!r} failed and was skipped: {record.error}"
@@ -169,14 +181,10 @@ def load_registry(sources: Sequence[PluginSource] | None = None, settings: Setti
             if specs:
                 record.contributed[kind + "s"] = sorted(specs)
 
-    catalogue_files: list[tuple[Path, str | None]] = []
-    if settings.builtin_catalogue and BUILTIN_CATALOGUE.is_file():
-        catalogue_files.append((BUILTIN_CATALOGUE, None))
     for record in records:
         if record.status == "loaded":
-            catalogue_files += [(path, record.name) for path in staged[record.name].catalogues]
-    catalogue_files += [(path, None) for path in settings.catalogues]
-    for path, namespace in catalogue_files:
+            registry.catalogues += [(path, record.name) for path in staged[record.name].catalogues]
+    for path, namespace in (catalogue_files(registry, settings) if read_catalogues else ()):
         try:
             specs, problems = read_catalogue(path, registry, namespace=namespace)
         except CatalogueError as error:

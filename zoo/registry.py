@@ -40,6 +40,8 @@ class Registry:
     plugins: list[PluginRecord] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     unavailable: list[Unavailable] = field(default_factory=list)
+    catalogues: list[tuple[Any, str]] = field(default_factory=list)  # (path, plugin) that plugins ship
+    manager: Any = field(default=None, repr=False)  # the pluggy manager, for register_commands
 
     # -- adding (used by the loader only) -------------------------------
     def add(self, spec: Spec) -> None:

@@ -1,0 +1,140 @@
+"""The ``zoo`` click group: global options, one-line errors, plugin commands.
+
+The group is built from a registry factory, so tests hand it fake plugins;
+every command reaches the registry through :class:`CliState` and calls the
+Python API, never a parallel implementation.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from zoo import __version__
+from zoo.errors import ZooError
+from zoo.loader import Settings, load_registry
+from zoo.registry import Registry
+
+__all__ = ["CliState", "ZooGroup", "make_cli"]
+
+RegistryFactory = Callable[[Settings], Registry]
+
+
+@dataclass
+class CliState:
+    """What every command shares: settings from env + options, and the lazily loaded registry."""
+
+    factory: RegistryFactory
+    settings: Settings
+    traceback: bool = False
+    _registry: Registry | None = field(default=None, repr=False)
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = self.factory(self.settings)
+        return self._registry
+
+
+class ZooGroup(click.Group):
+    """Turns ZooErrors into one line on stderr, and finds plugin commands on demand."""
+
+    factory: RegistryFactory = staticmethod(lambda settings: load_registry(settings=settings))  # type: ignore[assignment]
+
+    def state(self, ctx: click.Context) -> CliState:
+        """The shared state, made from the group's parsed options on first use.
+
+        click resolves the subcommand before it runs the group callback, so
+        plugin commands are looked up from here rather than from the callback.
+        """
+        if not isinstance(ctx.obj, CliState):
+            params = ctx.params
+            settings = Settings.from_env(strict=params.get("strict", False), catalogues=params.get("catalogues", ()))
+            ctx.obj = CliState(self.factory, settings, bool(params.get("traceback")))
+        return ctx.obj
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and not ctx.resilient_parsing:
+            command = self._plugin_commands(self.state(ctx)).get(cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx))
+        if not ctx.resilient_parsing:
+            names |= set(self._plugin_commands(self.state(ctx)))
+        return sorted(names)
+
+    def _plugin_commands(self, state: CliState) -> dict[str, click.Command]:
+        from zoo.plugins import call_hook
+
+        extra = click.Group()
+        registry = state.registry
+        for record in registry.plugins:
+            if registry.manager is not None:
+                call_hook(registry.manager, record, "register_commands", extra)
+        return {name: command for name, command in extra.commands.items() if name not in self.commands}
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ZooError as error:
+            if _wants_traceback(ctx):
+                raise
+            click.echo(f"zoo: error: {error}", err=True)
+            ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("zoo: interrupted", err=True)
+            ctx.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Exception as error:  # noqa: BLE001 - one line unless --traceback
+            if _wants_traceback(ctx):
+                raise
+            click.echo(f"zoo: error: {type(error).__name__}: {error} (run with --traceback for details)", err=True)
+            ctx.exit(1)
+
+
+def _wants_traceback(ctx: click.Context) -> bool:
+    return isinstance(ctx.obj, CliState) and ctx.obj.traceback
+
+
+def _default_factory(settings: Settings) -> Registry:
+    from zoo.api import default_registry
+
+    return default_registry(settings)
+
+
+def make_cli(factory: RegistryFactory = _default_factory) -> ZooGroup:
+    """The ``zoo`` command, loading its registry through ``factory``."""
+
+    @click.group(cls=ZooGroup, context_settings={"help_option_names": ["-h", "--help"]})
+    @click.version_option(__version__, "--version", prog_name="zoo", message="%(prog)s %(version)s")
+    @click.option("--strict", is_flag=True, help="Make any plugin or catalogue problem fatal (or ZOO_STRICT_PLUGINS=1).")
+    @click.option("--registry", "catalogues", multiple=True, type=click.Path(dir_okay=False),
+                  help="An extra catalogue YAML file (repeatable; or ZOO_REGISTRY, ':'-separated).")
+    @click.option("--traceback", is_flag=True, help="Show the full traceback of an error.")
+    @click.pass_context
+    def cli(ctx: click.Context, strict: bool, catalogues: tuple[str, ...], traceback: bool) -> None:
+        """zoo: models, datasets and metrics from every installed plugin, behind one interface."""
+        cli.state(ctx)
+
+    cli.factory = staticmethod(factory)  # type: ignore[attr-defined]
+    from zoo.cli import listing, run
+
+    for command in (*listing.COMMANDS, *run.COMMANDS):
+        cli.add_command(command)
+    return cli
+
+
+def main() -> None:
+    """Console-script entry point."""
+    make_cli()(prog_name="zoo")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""``zoo list``, ``zoo info``, ``zoo plugins`` and ``zoo validate``: nothing here imports torch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from zoo import api
+from zoo.catalogue import read_catalogue
+from zoo.cli.render import card_lines, echo_json, format_count, table, to_jsonable
+from zoo.errors import CatalogueError, UsageError
+from zoo.loader import catalogue_files, load_registry
+from zoo.registry import Registry
+from zoo.specs import KINDS, ModelSpec, Spec
+
+LIST_KINDS = ("models", "datasets", "metrics", "tasks", "plugins")
+
+
+def _state(ctx: click.Context) -> Any:
+    return ctx.find_root().obj
+
+
+def best_reported(spec: ModelSpec) -> str:
+    """The first reported metric, as ``top1 0.8037 (imagenet-1k)``."""
+    if not spec.reported:
+        return "-"
+    first = spec.reported[0]
+    return f"{first.metric} {first.value:.4g} ({first.dataset})"
+
+
+def _display_name(spec: Spec, registry: Registry) -> str:
+    same = [s for s in registry.entries[spec.kind].values() if s.name == spec.name]
+    return spec.name if len(same) == 1 else spec.id
+
+
+def _rows(kind: str, specs: list[Any], registry: Registry) -> tuple[list[str], list[list[Any]]]:
+    if kind == "model":
+        return (["name", "task", "plugin", "params", "license", "reported"],
+                [[_display_name(s, registry), s.task, s.plugin, format_count(s.params), s.license, best_reported(s)]
+                 for s in specs])
+    if kind == "dataset":
+        return (["name", "task", "plugin", "splits", "license", "description"],
+                [[_display_name(s, registry), s.task, s.plugin, ",".join(s.splits), s.license, s.description]
+                 for s in specs])
+    if kind == "metric":
+        return (["name", "tasks", "plugin", "better", "description"],
+                [[_display_name(s, registry), ",".join(s.tasks), s.plugin, "higher" if s.higher_is_better else "lower",
+                  s.description] for s in specs])
+    return (["name", "plugin", "input", "target", "default metrics"],
+            [[s.name, s.plugin, s.input, s.target, ",".join(s.default_metrics)] for s in specs])
+
+
+def _plugin_rows(registry: Registry) -> list[list[Any]]:
+    return [[r.name, r.distribution or "-", r.version or "-", r.status,
+             ", ".join(f"{len(v)} {k}" for k, v in sorted(r.contributed.items())) or "-",
+             r.error or ""] for r in registry.plugins]
+
+
+@click.command("list")
+@click.argument("kind_or_pattern", required=False, metavar="[KIND]")
+@click.argument("pattern", required=False)
+@click.option("--task", help="Only entries of this task.")
+@click.option("--tag", help="Only entries with this tag (fnmatch pattern).")
+@click.option("--plugin", help="Only entries from this plugin.")
+@click.option("--license", "license_", metavar="SPDX", help="Only entries under this licence.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str | None, task: str | None,
+                 tag: str | None, plugin: str | None, license_: str | None, as_json: bool) -> None:
+    """List models (default), datasets, metrics, tasks or plugins.
+
+    KIND is one of models, datasets, metrics, tasks, plugins; PATTERN is an
+    fnmatch pattern ('resnet*') or a substring, matched on name and plugin:name.
+    """
+    kind = "models"
+    if kind_or_pattern in LIST_KINDS:
+        kind = kind_or_pattern
+    elif kind_or_pattern is not None:
+        if pattern is not None:
+            raise UsageError(f"unknown kind {kind_or_pattern!r}; use one of {', '.join(LIST_KINDS)}")
+        pattern = kind_or_pattern
+    registry = _state(ctx).registry
+    if kind == "plugins":
+        _print_plugins(registry, as_json)
+        return
+    filters = {"task": task, "tag": tag, "plugin": plugin, "license": license_}
+    finders = {"models": api.list_models, "datasets": api.list_datasets}
+    if kind in finders:
+        specs = finders[kind](pattern, registry=registry, **filters)
+    else:
+        given = [name for name in ("tag", "license") if filters[name]]
+        if given:
+            raise UsageError(f"--{given[0]} does not apply to {kind}")
+        specs = registry.filter(kind[:-1], pattern, task=task, plugin=plugin)
+    if as_json:
+        echo_json([{"id": s.id, **to_jsonable(s)} for s in specs])
+        return
+    headers, rows = _rows(kind[:-1], specs, registry)
+    click.echo(table(headers, rows) if rows else f"no {kind} match")
+
+
+def _print_plugins(registry: Registry, as_json: bool) -> None:
+    if as_json:
+        echo_json([r.as_dict() for r in registry.plugins])
+    elif registry.plugins:
+        click.echo(table(["plugin", "distribution", "version", "status", "contributed", "error"], _plugin_rows(registry)))
+    else:
+        click.echo("no plugins installed (plugins are packages with an entry point in group 'zoo')")
+
+
+@click.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def plugins_command(ctx: click.Context, as_json: bool) -> None:
+    """Show every plugin: distribution, version, hooks, contributions and errors."""
+    _print_plugins(_state(ctx).registry, as_json)
+
+
+@click.command("info")
+@click.argument("name")
+@click.option("--kind", type=click.Choice([k for k in KINDS]), help="When a name is both, say which kind.")
+@click.option("--json", "as_json", is_flag=True, help="Print the card as JSON.")
+@click.pass_context
+def info_command(ctx: click.Context, name: str, kind: str | None, as_json: bool) -> None:
+    """Print the whole card of a model, dataset, metric or task."""
+    spec = api.get(name, kind, registry=_state(ctx).registry)
+    fields = {"id": spec.id, "kind": spec.kind, **to_jsonable(spec)}
+    fields["origin"] = str(spec.origin)
+    if as_json:
+        echo_json(fields)
+        return
+    click.echo("\n".join(card_lines(fields)))
+    if isinstance(spec, ModelSpec):
+        for reported in spec.reported:
+            if reported.source == "zoo run":
+                split = f" --split {reported.split}" if reported.split else ""
+                click.echo(f"reproduce: zoo run {spec.id} --dataset {reported.dataset}{split}")
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def validate_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """Check catalogues (default: every catalogue zoo reads) and list every problem.
+
+    Run it before opening a pull request that changes registry.yaml; it exits
+    non-zero when anything is wrong.
+    """
+    state = _state(ctx)
+    registry = load_registry(settings=state.settings, read_catalogues=False)
+    targets = [(path, None) for path in files] if files else catalogue_files(registry, state.settings)
+    problems = [f"plugin {r.name!r}: {r.error}" for r in registry.plugins if r.status == "failed"]
+    count = 0
+    for path, namespace in targets:
+        try:
+            specs, found = read_catalogue(path, registry, namespace=namespace, unavailable_is_error=True)
+        except CatalogueError as error:
+            specs, found = [], error.problems
+        problems += found
+        count += len(specs)
+        for spec in specs:
+            registry.add(spec)
+    for problem in problems:
+        click.echo(problem, err=True)
+    summary = f"{len(targets)} catalogue(s), {count} valid model entries"
+    if problems:
+        click.echo(f"{summary}, {len(problems)} problem(s)", err=True)
+        ctx.exit(1)
+    click.echo(f"{summary}: OK")
+
+
+COMMANDS = (list_command, info_command, plugins_command, validate_command)

@@ -1,0 +1,3 @@
+"""``zoo run``: evaluate or predict (written with the engine)."""
+
+COMMANDS: tuple = ()
