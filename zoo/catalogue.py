@@ -79,6 +79,10 @@ def read_catalogue(path: str | os.PathLike[str], registry: Registry, *, namespac
             problems.append(doc.problem(f"{at}.name", f"duplicate model {name!r} (first at {first_line[name]})"))
             continue
         first_line[name] = doc.where(at)
+        if entry["task"] not in {task.name for task in registry.tasks} and registry.tasks:
+            known = ", ".join(task.name for task in registry.tasks)
+            problems.append(doc.problem(f"{at}.task", f"unknown task {entry['task']!r}; known tasks: {known}"))
+            continue
         try:
             base = _resolve_builder(entry, registry)
         except (NotFoundError, AmbiguousNameError) as error:
@@ -94,7 +98,10 @@ def read_catalogue(path: str | os.PathLike[str], registry: Registry, *, namespac
         if entry["task"] != base.task:
             problems.append(doc.problem(f"{at}.task", f"{entry['task']!r} does not match the task of builder {base.id} ({base.task!r})"))
             continue
-        problems += _check_reported(entry, at, doc, registry)
+        reported_problems = _check_reported(entry, at, doc, registry)
+        if reported_problems:
+            problems += reported_problems
+            continue
         owner = namespace or base.plugin
         fields = {**entry, "builder": base.builder, "args": {**base.args, **(entry.get("args") or {})}}
         fields.pop("weights", None)

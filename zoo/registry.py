@@ -114,8 +114,7 @@ class Registry:
             if missing.name == short and missing.kind in kinds:
                 return (f"{what} {name!r} is in the catalogue ({missing.where}) but not available: "
                         f"{missing.reason}")
-        known = {spec.name for k in kinds for spec in self.entries[k].values()}
-        known |= {spec.id for k in kinds for spec in self.entries[k].values()}
+        known = {spec.id if ":" in name else spec.name for k in kinds for spec in self.entries[k].values()}
         close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         listing = f"zoo list {kinds[0]}s" if len(kinds) == 1 else "zoo list"

@@ -35,10 +35,17 @@ def _type_name(value: Any) -> str:
             list: "a list", dict: "a mapping", type(None): "null"}.get(type(value), type(value).__name__)
 
 
+def _not_a_string(value: Any, path: str, expected: str = "a string") -> list[Problem]:
+    hint = ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # YAML reads 1.10 as the number 1.1 and 0123 as an octal integer.
+        hint = f" ({value!r}); quote it in YAML so it stays as written"
+    return [(path, f"expected {expected}, got {_type_name(value)}{hint}")]
+
+
 def _string(value: Any, path: str) -> list[Problem]:
     if not isinstance(value, str):
-        hint = f"; quote it: '{value}'" if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
-        return [(path, f"expected a string, got {_type_name(value)}{hint}")]
+        return _not_a_string(value, path)
     if not value.strip():
         return [(path, "must not be empty")]
     return []
@@ -46,10 +53,11 @@ def _string(value: Any, path: str) -> list[Problem]:
 
 def _matching(regex: re.Pattern[str], what: str) -> Check:
     def check(value: Any, path: str) -> list[Problem]:
-        problems = _string(value, path)
-        if not problems and not regex.match(value):
-            problems = [(path, f"expected {what}, got {value!r}")]
-        return problems
+        if not isinstance(value, str):
+            return _not_a_string(value, path, what)
+        if not regex.match(value):
+            return [(path, f"expected {what}, got {value!r}")]
+        return []
     return check
 
 

@@ -79,7 +79,7 @@ class _Walker:
             return construct(self.constructor, node)
         if isinstance(node, SequenceNode):
             if node.tag != _TAG + "seq":
-                raise self.fail(node, f"tag {node.tag!r} is not allowed; catalogues hold plain data")
+                raise self.fail(node, f"tag {node.tag.replace(_TAG, '!!')!r} is not allowed; catalogues hold plain data")
             return [self.walk(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
             if node.tag != _TAG + "map":
