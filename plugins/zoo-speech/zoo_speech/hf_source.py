@@ -1,0 +1,59 @@
+"""Where a transformers speech model comes from: a local folder or a pinned hub id.
+
+A catalogue entry gives ``weights: {uri: "hf-hub:org/repo@revision", format: hf}``;
+a user gives ``--model-arg model=org/repo`` (with ``revision=``) or
+``model=/path/to/folder``. Hub repositories come from the local Hugging Face
+cache through :func:`zoo.weights.hf_snapshot`, which offline says exactly
+which repository and revision are missing and how to fetch them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from zoo import UsageError, WeightsSpec
+
+__all__ = ["ModelSource", "model_source", "weights_sha256"]
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """A resolved local folder and what it was resolved from (for the run record)."""
+
+    folder: Path
+    reference: str  # "org/repo@revision" or the folder path
+
+
+def model_source(model: str | None, revision: str | None, weights: WeightsSpec | None, *, what: str) -> ModelSource:
+    from zoo.weights import hf_snapshot
+
+    if weights is not None:
+        uri = weights.uri
+        if uri.startswith("hf-hub:"):
+            repo, _, pinned = uri[len("hf-hub:"):].partition("@")
+            model, revision = repo, pinned or revision
+        elif Path(uri).is_dir():
+            model = uri
+        else:
+            raise UsageError(f"{what}: weights {uri!r} must be hf-hub:org/repo[@revision] or a model folder")
+    if not model:
+        raise UsageError(f"{what}: say which model: --model-arg model=org/repo (a hub id) or model=/path/to/folder")
+    local = Path(model).expanduser()
+    if local.is_dir():
+        return ModelSource(local, str(local))
+    if model.count("/") != 1 or model.startswith((".", "/", "~")):
+        raise UsageError(f"{what}: {model!r} is neither a folder nor a hub id of the form org/repo")
+    folder = hf_snapshot(model, revision=revision, what=what)
+    return ModelSource(folder, f"{model}@{revision}" if revision else model)
+
+
+def weights_sha256(folder: Path) -> str | None:
+    """sha256 of the folder's weights file (safetensors first), for the run record."""
+    from zoo.weights import sha256_file
+
+    for pattern in ("model.safetensors", "*.safetensors", "pytorch_model.bin"):
+        found = sorted(folder.glob(pattern))
+        if found:
+            return sha256_file(found[0])
+    return None
