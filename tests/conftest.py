@@ -32,3 +32,45 @@ def model_plugin():
         return fake_plugin(plugin_name, register_models=register_models)
 
     return make
+
+
+def register_toy_tasks(register):
+    register("text-classification", target="class", input="text", default_metrics=["accuracy", "macro-f1"])
+    register("toy-transcription", target="text", input="text", default_metrics=["wer"])
+
+
+def register_toy_metrics(register):
+    register("accuracy", tasks=["text-classification"], builder="zoo.metrics:accuracy")
+    register("macro-f1", tasks=["text-classification"], builder="zoo.metrics:f1_macro")
+    register("mcc", tasks=["text-classification"], builder="zoo.metrics:matthews")
+    register("wer", tasks=["toy-transcription"], builder="zoo.metrics:word_error_rate", higher_is_better=False)
+    register("cer", tasks=["toy-transcription"], builder="zoo.metrics:char_error_rate", higher_is_better=False)
+
+
+def register_toy_models(register):
+    register("keyword", task="text-classification", builder="zoo.testing.toy:build_keyword_model",
+             license="MIT", default_dataset="reviews", params=4,
+             reported=[{"metric": "accuracy", "value": 0.5, "dataset": "reviews", "split": "test",
+                        "source": "https://example.org/keyword-card"}])
+    register("keyword-upper", task="text-classification", builder="zoo.testing.toy:build_keyword_model",
+             license="MIT", args={"labels": ["NEGATIVE", "POSITIVE"]})
+    register("keyword-3class", task="text-classification", builder="zoo.testing.toy:build_keyword_model",
+             license="MIT", args={"labels": ["neg", "pos", "neutral"]})
+    register("copy", task="toy-transcription", builder="zoo.testing.toy:build_copy_transcriber", license="MIT")
+
+
+def register_toy_datasets(register):
+    register("reviews", task="text-classification", builder="zoo.testing.toy:build_reviews",
+             splits=["train", "test"], default_split="test", license="CC0-1.0")
+    register("sentences", task="toy-transcription", builder="zoo.testing.toy:build_reviews",
+             splits=["test"], license="CC0-1.0", args={"transcripts": True})
+
+
+@pytest.fixture
+def toy_registry():
+    """A registry of one in-memory plugin, 'toys', with real (tiny) torch models."""
+    from zoo.testing import registry_of
+
+    plugin = fake_plugin("toys", register_tasks=register_toy_tasks, register_metrics=register_toy_metrics,
+                         register_models=register_toy_models, register_datasets=register_toy_datasets)
+    return registry_of(plugin)

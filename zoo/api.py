@@ -20,7 +20,7 @@ from zoo.specs import DatasetSpec, MetricSpec, ModelSpec, Spec, TaskSpec
 
 __all__ = [
     "build_dataset", "build_metric", "build_model", "default_registry", "get", "list_datasets",
-    "list_metrics", "list_models", "list_tasks", "resolve_builder",
+    "list_metrics", "list_models", "list_tasks", "resolve_builder", "resolve_import",
 ]
 
 
@@ -69,8 +69,12 @@ def get(name: str, kind: str | None = None, *, task: str | None = None, registry
 def resolve_builder(spec: Spec) -> Callable[..., Any]:
     """Import an entry's builder; an error names the entry and its plugin."""
     target: str = spec.builder  # type: ignore[attr-defined]
+    return resolve_import(target, f"{spec.kind} {spec.id} (builder {target!r})")
+
+
+def resolve_import(target: str, where: str) -> Callable[..., Any]:
+    """``"package.module:attr"`` -> the callable; ``where`` names its owner in errors."""
     module_name, _, attribute = target.partition(":")
-    where = f"{spec.kind} {spec.id} (builder {target!r})"
     try:
         obj: Any = importlib.import_module(module_name)
     except ImportError as error:

@@ -86,7 +86,7 @@ class ZooGroup(click.Group):
             if _wants_traceback(ctx):
                 raise
             click.echo(f"zoo: error: {error}", err=True)
-            ctx.exit(2)
+            ctx.exit(getattr(error, "exit_code", 2))
         except KeyboardInterrupt:
             click.echo("zoo: interrupted", err=True)
             ctx.exit(130)

@@ -1,3 +1,237 @@
-"""``zoo run``: evaluate or predict (written with the engine)."""
+"""``zoo run``: evaluate models on a dataset, or predict on inputs. Calls zoo.engine."""
 
-COMMANDS: tuple = ()
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from zoo import api
+from zoo.cli.render import echo_json, format_count, table
+from zoo.errors import UsageError
+
+
+def _key_values(pairs: tuple[str, ...], option: str) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs; values are read as YAML scalars/lists (``3``, ``true``, ``[a, b]``)."""
+    result = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"{option} expects KEY=VALUE, got {pair!r}")
+        try:
+            result[key] = yaml.safe_load(value) if value else ""
+        except yaml.YAMLError:
+            result[key] = value
+    return result
+
+
+def _label_map(path: str | None) -> dict[str, str] | None:
+    if path is None:
+        return None
+    try:
+        mapping = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise UsageError(f"cannot read --label-map {path}: {error}") from error
+    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+        raise UsageError(f"--label-map {path} must map dataset label names to model label names (strings)")
+    return mapping
+
+
+def _expand_models(names: tuple[str, ...], registry: Any) -> list[str]:
+    models: list[str] = []
+    for name in names:
+        if any(ch in name for ch in "*?["):
+            found = [spec.id for spec in api.list_models(name, registry=registry)]
+            if not found:
+                raise UsageError(f"no model matches {name!r} (see `zoo list models`)")
+            models += found
+        else:
+            models.append(name)
+    return list(dict.fromkeys(models))
+
+
+def _fmt(value: Any) -> str:
+    return "-" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def _single_table(run: dict[str, Any]) -> str:
+    reported = {row["metric"]: row for row in run["reported"]}
+    rows = [[name, _fmt(value), _fmt(reported.get(name, {}).get("reported")),
+             _fmt(reported.get(name, {}).get("difference"))] for name, value in run["metrics"].items()]
+    return table(["metric", "value", "reported", "difference"], rows)
+
+
+def _summary(run: dict[str, Any]) -> str:
+    samples, info = run["samples"], run["run"]
+    skipped = f", {samples['skipped']} skipped" if samples["skipped"] else ""
+    limit = f" (--limit {run['dataset']['limit']})" if run["dataset"]["limit"] else ""
+    return (f"{run['model']['id']} on {run['dataset']['id']} [{run['dataset']['split']}]{limit}: "
+            f"{samples['evaluated']} samples{skipped}, {info['samples_per_second']} samples/s on {info['device']} "
+            f"({info['dtype']}, batch {info['batch_size']}, {info['world_size']} process(es))")
+
+
+def _comparison(runs: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    metric_names = list(dict.fromkeys(name for run in runs for name in run["metrics"]))
+    headers = ["model", *metric_names, "samples/s", "params"]
+    rows = [[run["model"]["id"], *[_fmt(run["metrics"].get(m)) for m in metric_names],
+             run["run"]["samples_per_second"], format_count(run["model"]["parameters"])] for run in runs]
+    return headers, rows
+
+
+def _write_csv(path: str, runs: list[dict[str, Any]]) -> None:
+    from zoo.engine.record import write_atomic
+
+    headers, rows = _comparison(runs)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    write_atomic(path, buffer.getvalue())
+
+
+@click.command("run")
+@click.argument("names", nargs=-1, metavar="MODEL... | MODEL INPUT...")
+@click.option("--dataset", "-d", help="Evaluate on this dataset (default: the model's default dataset).")
+@click.option("--split", help="Dataset split (default: the dataset's default split).")
+@click.option("--metric", "metrics", multiple=True, help="Metric to compute (repeatable; default: the task's).")
+@click.option("--batch-size", "-b", type=int, help="Samples per batch (default 32).")
+@click.option("--num-workers", type=int, help="Data-loader worker processes (default: chosen from the CPU count).")
+@click.option("--device", help="auto, cpu, cuda, cuda:N or mps (default auto).")
+@click.option("--dtype", type=click.Choice(["float32", "bfloat16", "float16"]), help="Model dtype (default float32).")
+@click.option("--limit", type=int, help="Evaluate only the first N samples: a quick smoke run.")
+@click.option("--seed", type=int, help="Random seed (default 0).")
+@click.option("--on-error", type=click.Choice(["fail", "skip"]), help="A corrupt sample stops the run (fail, default) or is skipped and counted.")
+@click.option("--label-map", type=click.Path(dir_okay=False), help="YAML/JSON file mapping dataset labels to model labels.")
+@click.option("--model-arg", "model_args", multiple=True, metavar="KEY=VALUE", help="Builder argument for the model (repeatable).")
+@click.option("--dataset-arg", "dataset_args", multiple=True, metavar="KEY=VALUE", help="Builder argument for the dataset, e.g. root=/data/val.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the JSON run record here (several models: all records).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write the comparison table as CSV.")
+@click.option("--save-predictions", type=click.Path(dir_okay=False), help="Write one JSON line per sample.")
+@click.option("--json", "as_json", is_flag=True, help="Print the record (or predictions) as JSON on stdout.")
+@click.option("--top-k", type=int, default=5, show_default=True, help="Labels to show per input when predicting.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--from", "from_record", type=click.Path(dir_okay=False, exists=True), help="Repeat the run a record describes.")
+@click.pass_context
+def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None, from_record: str | None,
+                as_json: bool, top_k: int, quiet: bool, output: str | None, csv_path: str | None,
+                save_predictions: str | None, model_args: tuple[str, ...], dataset_args: tuple[str, ...],
+                label_map: str | None, metrics: tuple[str, ...], **options: Any) -> None:
+    """Evaluate MODEL(s) on a dataset, or predict on INPUTs.
+
+    \b
+      zoo run digits-resnet --dataset digits
+      zoo run 'resnet*' convnext_tiny --dataset image-folder --dataset-arg root=val/
+      zoo run efficientnet_lite0 cat.jpg         (top-5 labels)
+      echo "a great film" | zoo run minilm-rt-polarity -
+      zoo run --from record.json                 (repeat a run exactly)
+    """
+    from zoo.engine import RunRequest, evaluate_many, predict
+    from zoo.engine.evaluate import _run, plan
+    from zoo.engine.record import check_writable, load_record, write_json
+
+    registry = ctx.find_root().obj.registry
+    progress = not quiet and sys.stderr.isatty()
+    request_options = {**{k: v for k, v in options.items() if v is not None},
+                       "model_args": _key_values(model_args, "--model-arg"),
+                       "dataset_args": _key_values(dataset_args, "--dataset-arg"),
+                       "label_map": _label_map(label_map), "metrics": metrics or None}
+    for path in (output, csv_path, save_predictions):
+        check_writable(path)
+
+    if from_record:
+        if names or dataset:
+            raise UsageError("--from repeats a recorded run: give no models or --dataset with it")
+        request = RunRequest.from_record(load_record(from_record))
+        runs = [_run(plan(request, registry), registry, save_predictions=save_predictions, progress=progress)]
+    elif not names:
+        raise UsageError("name a model: zoo run MODEL --dataset DATASET (see `zoo list`)")
+    elif dataset is None and len(names) > 1 and not _all_models(names, registry):
+        if metrics or request_options["dataset_args"] or label_map or output or csv_path or save_predictions:
+            raise UsageError("predicting on inputs takes no dataset options; to evaluate, pass --dataset")
+        results = predict(names[0], _inputs(names[1:]), top_k=top_k, batch_size=options.get("batch_size") or 32,
+                          device=options.get("device") or "auto", dtype=options.get("dtype") or "float32",
+                          model_args=request_options["model_args"], registry=registry)
+        _print_predictions(results, as_json)
+        return
+    else:
+        models = _expand_models(names, registry)
+        if len(models) == 1:
+            runs = [api_evaluate(models[0], dataset, registry, save_predictions, progress, request_options)]
+        else:
+            if save_predictions:
+                raise UsageError("--save-predictions takes one model; run the models one at a time")
+            runs = evaluate_many(models, dataset, registry=registry, progress=progress, **request_options)
+
+    if output and _is_main():
+        write_json(output, runs[0] if len(runs) == 1 else {"runs": runs})
+    if csv_path:
+        _write_csv(csv_path, runs)
+    if not _is_main():
+        return
+    if as_json:
+        echo_json(runs[0] if len(runs) == 1 else {"runs": runs})
+        return
+    if len(runs) == 1:
+        click.echo(_single_table(runs[0]))
+    else:
+        click.echo(table(*_comparison(runs)))
+    for run in runs:
+        click.echo(_summary(run), err=True)
+
+
+def api_evaluate(model: str, dataset: str | None, registry: Any, save_predictions: str | None, progress: bool,
+                 options: dict[str, Any]) -> dict[str, Any]:
+    from zoo.engine import evaluate
+
+    return evaluate(model, dataset, registry=registry, save_predictions=save_predictions, progress=progress, **options)
+
+
+def _all_models(names: tuple[str, ...], registry: Any) -> bool:
+    """True when every name is a model or a pattern: then it is a comparison, not a prediction."""
+    from zoo.errors import ZooError
+
+    for name in names:
+        if any(ch in name for ch in "*?["):
+            continue
+        try:
+            registry.get(name, "model")
+        except ZooError:
+            return False
+    return True
+
+
+def _is_main() -> bool:
+    import os
+
+    return os.environ.get("RANK", "0") == "0"
+
+
+def _inputs(items: tuple[str, ...]) -> list[str]:
+    inputs: list[str] = []
+    for item in items:
+        if item == "-":
+            inputs += [line.rstrip("\n") for line in sys.stdin if line.strip()]
+        else:
+            inputs.append(item)
+    return inputs
+
+
+def _print_predictions(results: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+        return
+    for result in results:
+        if "transcript" in result:
+            click.echo(f"{result['input']}\t{result['transcript']}")
+        else:
+            shown = ", ".join(f"{t['label']} {t['score']:.3f}" for t in result["top"])
+            click.echo(f"{result['input']}\t{shown}")
+
+
+COMMANDS = (run_command,)

@@ -1,0 +1,159 @@
+"""zoo.evaluate on tiny real torch models: results, errors, records."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from zoo import LabelMismatchError, UsageError
+from zoo.engine import evaluate, evaluate_many, predict
+from zoo.testing.toy import build_keyword_model, build_reviews
+
+
+def hand_computed_accuracy(size=40):
+    """Accuracy of the keyword model on the toy reviews, computed without zoo."""
+    dataset = build_reviews(split="test", size=size)
+    model = build_keyword_model()
+    predictions = model.forward(model.collate(list(dataset.texts))).argmax(-1).tolist()
+    return sum(int(p == t) for p, t in zip(predictions, dataset.targets)) / len(dataset)
+
+
+def test_evaluate_matches_a_hand_computed_accuracy(toy_registry):
+    run = evaluate("keyword", "reviews", registry=toy_registry, batch_size=8)
+    assert run["metrics"]["accuracy"] == pytest.approx(hand_computed_accuracy())
+    assert 0.5 < run["metrics"]["accuracy"] < 1.0
+    assert set(run["metrics"]) == {"accuracy", "macro-f1"}
+    assert run["samples"]["evaluated"] == 40
+
+
+@pytest.mark.parametrize("batch_size,num_workers", [(1, 0), (7, 0), (64, 0), (5, 2)])
+def test_the_result_does_not_depend_on_batch_size_or_workers(toy_registry, batch_size, num_workers):
+    reference = evaluate("keyword", "reviews", registry=toy_registry, batch_size=16)["metrics"]
+    run = evaluate("keyword", "reviews", registry=toy_registry, batch_size=batch_size, num_workers=num_workers)
+    assert run["metrics"] == pytest.approx(reference)
+    assert run["run"]["num_workers"] == num_workers
+
+
+def test_limit_takes_the_first_samples(toy_registry):
+    run = evaluate("keyword", "reviews", registry=toy_registry, limit=10, batch_size=3)
+    assert run["samples"]["evaluated"] == 10
+    assert run["metrics"]["accuracy"] == pytest.approx(hand_computed_accuracy(size=10))
+    assert run["reported"][0]["comparable"] is False  # a slice is not the reported protocol
+
+
+def test_the_record_puts_the_reported_value_beside_the_reproduced_one(toy_registry):
+    run = evaluate("keyword", registry=toy_registry)  # the model's default dataset
+    (row,) = run["reported"]
+    assert row["reported"] == 0.5 and row["reproduced"] == run["metrics"]["accuracy"]
+    assert row["difference"] == pytest.approx(run["metrics"]["accuracy"] - 0.5)
+    assert run["dataset"]["fingerprint"] and run["versions"]["torch"]
+    assert run["request"]["model"] == "toys:keyword"
+
+
+def test_labels_are_matched_by_name_not_position(toy_registry):
+    upper = evaluate("keyword-upper", "reviews", registry=toy_registry)  # NEGATIVE/POSITIVE
+    assert upper["metrics"]["accuracy"] == pytest.approx(hand_computed_accuracy())
+
+
+def test_a_label_mismatch_shows_both_lists(toy_registry):
+    with pytest.raises(LabelMismatchError, match=r"dataset toys:reviews has \['negative', 'positive'\] which model "
+                                                 r"toys:keyword lacks; model toys:keyword labels: \['a', 'b'\]"):
+        evaluate("keyword", "reviews", registry=toy_registry, model_args={"labels": ["a", "b"]})
+
+
+def test_a_label_map_maps_deliberately(toy_registry):
+    run = evaluate("keyword", "reviews", registry=toy_registry, model_args={"labels": ["bad", "good"]},
+                   label_map={"negative": "bad", "positive": "good"})
+    assert run["metrics"]["accuracy"] == pytest.approx(hand_computed_accuracy())
+
+
+def test_a_dataset_may_use_a_subset_of_the_model_classes(toy_registry):
+    run = evaluate("keyword-3class", "reviews", registry=toy_registry, model_args={"labels": ["negative", "positive", "neutral"]})
+    assert run["metrics"]["accuracy"] == pytest.approx(hand_computed_accuracy())
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"model": "keyword", "dataset": "sentences"}, "is for task 'text-classification' but dataset toys:sentences is for 'toy-transcription'"),
+    ({"model": "keyword", "dataset": "reviews", "metrics": ["bleu"]}, "unknown metric 'bleu' for task 'text-classification'; known: accuracy, macro-f1, mcc"),
+    ({"model": "keyword", "dataset": "reviews", "split": "validation"}, "has no split 'validation'; its splits are train, test"),
+    ({"model": "keyword", "dataset": "reviews", "device": "cuda:7"}, "device 'cuda:7' is not available here; available: cpu"),
+    ({"model": "keyword", "dataset": "reviews", "on_error": "ignore"}, "--on-error must be one of fail, skip"),
+])
+def test_bad_requests_fail_before_anything_is_built(toy_registry, monkeypatch, kwargs, message):
+    import zoo.api
+
+    def must_not_build(*args, **kwargs):
+        raise AssertionError("built something")
+
+    monkeypatch.setattr(zoo.api, "build_model", must_not_build)
+    with pytest.raises(UsageError) as error:
+        evaluate(registry=toy_registry, **kwargs)
+    assert message in str(error.value)
+
+
+def test_an_unwritable_output_fails_before_the_model_loads(toy_registry, tmp_path):
+    with pytest.raises(UsageError, match="directory .*missing does not exist"):
+        evaluate("keyword", "reviews", registry=toy_registry, output=tmp_path / "missing" / "run.json")
+
+
+def test_a_corrupt_sample_stops_the_run_and_is_named(toy_registry):
+    with pytest.raises(UsageError, match=r"sample row 5 of toys:reviews \[test\]: unreadable row .* --on-error skip"):
+        evaluate("keyword", "reviews", registry=toy_registry, dataset_args={"corrupt": [5]})
+
+
+@pytest.mark.parametrize("num_workers", [0, 2])
+def test_skip_counts_and_lists_bad_samples_and_never_replaces_them(toy_registry, num_workers):
+    run = evaluate("keyword", "reviews", registry=toy_registry, on_error="skip", num_workers=num_workers,
+                   batch_size=4, dataset_args={"corrupt": [5, 11], "empty": [20]})
+    assert run["samples"]["evaluated"] == 37 and run["samples"]["skipped"] == 3
+    assert [(s["sample_id"], s["reason"]) for s in run["samples"]["skipped_samples"]] == [
+        ("row 5", "unreadable row (corrupt on purpose)"), ("row 11", "unreadable row (corrupt on purpose)"),
+        ("row 20", "empty text")]
+
+
+def test_transcripts_are_scored_with_word_error_rate(toy_registry):
+    perfect = evaluate("copy", "sentences", registry=toy_registry)
+    lossy = evaluate("copy", "sentences", registry=toy_registry, model_args={"drop_every": 2})
+    assert perfect["metrics"] == {"wer": 0.0}
+    assert 0.3 < lossy["metrics"]["wer"] < 0.6
+
+
+def test_predictions_are_saved_one_line_per_sample(toy_registry, tmp_path):
+    path = tmp_path / "predictions.jsonl"
+    evaluate("keyword", "reviews", registry=toy_registry, save_predictions=path, limit=6)
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert sorted(row["index"] for row in rows) == list(range(6))
+    assert {row["prediction"] for row in rows} <= {"negative", "positive"}
+    assert all(0.5 <= row["score"] <= 1 for row in rows)
+
+
+def test_the_record_is_written_atomically(toy_registry, tmp_path):
+    path = tmp_path / "run.json"
+    run = evaluate("keyword", "reviews", registry=toy_registry, output=path)
+    assert json.loads(path.read_text()) == json.loads(json.dumps(run))
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]  # no temporary file left
+
+
+def test_collate_statistics_are_summed_into_the_record(toy_registry):
+    run = evaluate("keyword", "reviews", registry=toy_registry, num_workers=2, batch_size=4)
+    texts = build_reviews(split="test").texts
+    assert run["samples"]["long_inputs"] == sum(len(t) > 40 for t in texts)
+
+
+def test_several_models_are_evaluated_on_the_same_samples(toy_registry):
+    runs = evaluate_many(["keyword", "keyword-upper"], "reviews", registry=toy_registry, limit=12)
+    assert [r["model"]["id"] for r in runs] == ["toys:keyword", "toys:keyword-upper"]
+    assert runs[0]["dataset"]["fingerprint"] == runs[1]["dataset"]["fingerprint"]
+    assert runs[0]["metrics"] == runs[1]["metrics"]
+
+
+def test_predict_gives_top_labels_with_scores(toy_registry):
+    (good, dull) = predict("keyword", ["a good film", "a dull film"], registry=toy_registry, top_k=2)
+    assert good["top"][0]["label"] == "positive" and dull["top"][0]["label"] == "negative"
+    assert sum(t["score"] for t in good["top"]) == pytest.approx(1.0)
+
+
+def test_predict_transcribes(toy_registry):
+    (result,) = predict("copy", ["one two three"], registry=toy_registry)
+    assert result["transcript"] == "one two three"

@@ -1,0 +1,368 @@
+"""``zoo.evaluate``: one evaluation loop for every task.
+
+Everything that can be checked is checked before any weights load: names,
+tasks, metrics, split, device, dtype, output paths. Then the dataset and the
+model are built, labels matched by name, and batches stream through
+``model.forward`` under ``torch.inference_mode()`` into streaming metrics.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from zoo import api
+from zoo.engine import data, devices, labels, record
+from zoo.engine.distributed import World, current_world
+from zoo.errors import UsageError, ZooError
+from zoo.registry import Registry
+from zoo.specs import DatasetSpec, MetricSpec, ModelSpec, TaskSpec
+
+__all__ = ["EvaluationInterrupted", "RunRequest", "evaluate", "evaluate_many"]
+
+ON_ERROR = ("fail", "skip")
+
+
+class EvaluationInterrupted(ZooError):
+    """Ctrl-C during a run: what was done is reported, no record is written."""
+
+    exit_code = 130
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What the user asked for; stored in the record so ``zoo run --from`` repeats it."""
+
+    model: str
+    dataset: str | None = None
+    split: str | None = None
+    metrics: tuple[str, ...] | None = None
+    batch_size: int = 32
+    num_workers: int | None = None  # None: chosen from the CPU count
+    device: str = "auto"
+    dtype: str = "float32"
+    limit: int | None = None
+    seed: int = 0
+    on_error: str = "fail"
+    label_map: Mapping[str, str] | None = None
+    model_args: Mapping[str, Any] = field(default_factory=dict)
+    dataset_args: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_record(cls, saved: Mapping[str, Any], **overrides: Any) -> RunRequest:
+        fields = dict(saved["request"])
+        if fields.get("metrics") is not None:
+            fields["metrics"] = tuple(fields["metrics"])
+        return replace(cls(**fields), **{k: v for k, v in overrides.items() if v is not None})
+
+
+@dataclass
+class Plan:
+    """A request checked against the registry and the machine; nothing built yet."""
+
+    request: RunRequest
+    model: ModelSpec
+    dataset: DatasetSpec
+    task: TaskSpec
+    metrics: list[MetricSpec]
+    split: str
+    device: str
+    dtype: Any
+    world: World
+
+
+def plan(request: RunRequest, registry: Registry) -> Plan:
+    if request.on_error not in ON_ERROR:
+        raise UsageError(f"--on-error must be one of {', '.join(ON_ERROR)}, not {request.on_error!r}")
+    if request.batch_size < 1:
+        raise UsageError(f"--batch-size must be at least 1, not {request.batch_size}")
+    if request.limit is not None and request.limit < 1:
+        raise UsageError(f"--limit must be at least 1, not {request.limit}")
+    model = registry.get(request.model, "model")
+    dataset_name = request.dataset or model.default_dataset
+    if dataset_name is None:
+        raise UsageError(f"model {model.id} names no default dataset: pass --dataset NAME (see `zoo list datasets --task {model.task}`)")
+    dataset = registry.get(dataset_name, "dataset")
+    if dataset.task != model.task:
+        raise UsageError(f"model {model.id} is for task {model.task!r} but dataset {dataset.id} is for {dataset.task!r}; "
+                         f"see `zoo list datasets --task {model.task}`")
+    task = registry.get(model.task, "task")
+    metric_names = request.metrics or task.default_metrics
+    metrics = []
+    for name in metric_names:
+        try:
+            metrics.append(registry.get(name, "metric", task=task.name))
+        except ZooError:
+            known = ", ".join(sorted({m.name for m in registry.filter("metric", task=task.name)}))
+            raise UsageError(f"unknown metric {name!r} for task {task.name!r}; known: {known}") from None
+    split = request.split or dataset.split_or_default
+    if split not in dataset.splits:
+        raise UsageError(f"dataset {dataset.id} has no split {split!r}; its splits are {', '.join(dataset.splits)}")
+    device = devices.resolve_device(request.device)
+    dtype = devices.resolve_dtype(request.dtype)
+    world = current_world(device)
+    if world.size > 1 and device.startswith("cuda"):
+        device = f"cuda:{world.local_rank}"
+    return Plan(request, model, dataset, task, metrics, split, device, dtype, world)
+
+
+def _seed(seed: int) -> None:
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _num_workers(requested: int | None, batches: int) -> int:
+    if requested is not None:
+        if requested < 0:
+            raise UsageError(f"--num-workers must be 0 or more, not {requested}")
+        return requested
+    # Workers pay off once there is more than a batch or two to preprocess.
+    return 0 if batches <= 2 else min(4, max(1, (os.cpu_count() or 2) // 2))
+
+
+def _count_parameters(model: Any) -> int | None:
+    counter = getattr(model, "num_parameters", None)
+    return counter() if callable(counter) else None
+
+
+class _Predictions:
+    """Per-sample predictions as JSONL, staged and renamed so no partial file remains."""
+
+    def __init__(self, path: str | os.PathLike[str] | None, labels: Sequence[str] | None) -> None:
+        self.path, self.labels, self.handle, self.staging = path, labels, None, None
+        if path is not None:
+            import tempfile
+
+            target = Path(path)
+            fd, self.staging = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".tmp",
+                                                prefix=f".{target.name}.")
+            self.handle = os.fdopen(fd, "w", encoding="utf-8")
+
+    def write(self, batch: data.Batch, outputs: Any) -> None:
+        if self.handle is None:
+            return
+        if self.labels is None:
+            rows = [{"index": i, "id": s, "target": t, "prediction": p}
+                    for i, s, t, p in zip(batch.indices, batch.ids, batch.targets, outputs)]
+        else:
+            scores, predicted = outputs.float().softmax(-1).max(-1)
+            rows = [{"index": i, "id": s, "target": self.labels[int(t)], "prediction": self.labels[int(p)],
+                     "score": round(float(c), 6)}
+                    for i, s, t, p, c in zip(batch.indices, batch.ids, batch.targets, predicted, scores)]
+        self.handle.writelines(json.dumps(row) + "\n" for row in rows)
+
+    def close(self, keep: bool) -> None:
+        if self.handle is None:
+            return
+        self.handle.close()
+        if keep:
+            os.replace(self.staging, self.path)  # type: ignore[arg-type]
+        elif os.path.exists(self.staging):  # type: ignore[arg-type]
+            os.unlink(self.staging)  # type: ignore[arg-type]
+
+
+def _progress(total: int, enabled: bool, description: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="sample", desc=description, disable=not enabled, file=sys.stderr,
+                dynamic_ncols=True, leave=False)
+
+
+def _is_oom(error: BaseException) -> bool:
+    import torch
+
+    return isinstance(error, torch.cuda.OutOfMemoryError)
+
+
+def _loop(p: Plan, dataset: Any, model: Any, target_map: list[int] | None, indices: list[int], batch_size: int,
+          save_predictions: Any, progress: bool, registry: Registry) -> dict[str, Any]:
+    """One pass over the samples; returns metric objects and counts."""
+    import torch
+
+    by_length = bool(getattr(model, "bucket_by_length", False))
+    batches = data.batch_order(dataset, indices, batch_size, by_length=by_length)
+    workers = _num_workers(p.request.num_workers, len(batches))
+    cuda = p.device.startswith("cuda")
+    loader = data.make_loader(dataset, model, batches, target_map, num_workers=workers, pin_memory=cuda)
+    metrics = {spec.name: api.build_metric(spec, task=p.task.name, labels=model.labels, registry=registry).to(p.device)
+               for spec in p.metrics}
+    predictions = _Predictions(save_predictions, model.labels)
+    failures: list[data.Failure] = []
+    stats: dict[str, int] = {}
+    done = 0
+    bar = _progress(len(indices), progress and p.world.is_main, p.model.name)
+    started = time.perf_counter()
+    try:
+        with torch.inference_mode():
+            for batch in loader:
+                failures += batch.failures
+                if batch.failures and p.request.on_error == "fail":
+                    first = batch.failures[0]
+                    raise UsageError(f"sample {first.sample_id} of {p.dataset.id} [{p.split}]: {first.reason} "
+                                     "(pass --on-error skip to skip and count such samples)")
+                for key, value in batch.stats.items():
+                    stats[key] = stats.get(key, 0) + value
+                if len(batch):
+                    outputs = model.forward(devices.move(batch.inputs, p.device, p.dtype, non_blocking=cuda))
+                    targets = devices.move(batch.targets, p.device, None, non_blocking=cuda)
+                    if isinstance(outputs, torch.Tensor):
+                        outputs = outputs.float()
+                    for metric in metrics.values():
+                        metric.update(outputs, targets)
+                    predictions.write(batch, outputs)
+                done += len(batch)
+                bar.update(len(batch) + len(batch.failures))
+    except KeyboardInterrupt:
+        predictions.close(keep=False)
+        bar.close()
+        partial = _compute(metrics) if done else {}
+        shown = ", ".join(f"{k} {v:.4f}" for k, v in partial.items()) or "no metrics yet"
+        raise EvaluationInterrupted(f"interrupted after {done} of {len(indices)} samples ({shown}); "
+                                    "no record was written") from None
+    except BaseException:
+        predictions.close(keep=False)
+        bar.close()
+        raise
+    elapsed = time.perf_counter() - started
+    bar.close()
+    predictions.close(keep=True)
+    return {"metrics": metrics, "failures": failures, "done": done, "seconds": elapsed, "workers": workers,
+            "stats": stats}
+
+
+def _compute(metrics: Mapping[str, Any]) -> dict[str, float]:
+    return {name: float(metric.compute()) for name, metric in metrics.items()}
+
+
+def _build(p: Plan, registry: Registry, dataset: Any = None) -> tuple[Any, Any]:
+    if dataset is None:
+        dataset = api.build_dataset(p.dataset, split=p.split, registry=registry, **p.request.dataset_args)
+    model = api.build_model(p.model, registry=registry, **p.request.model_args)
+    return dataset, model
+
+
+def _run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: Any = None,
+         output: Any = None, progress: bool = False) -> dict[str, Any]:
+    record.check_writable(output if p.world.is_main else None)
+    record.check_writable(save_predictions)
+    _seed(p.request.seed)
+    started_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    build_started = time.perf_counter()
+    dataset, model = _build(p, registry, dataset)
+    target_map = None
+    if p.task.target == "class":
+        target_map = labels.target_mapping(model.labels, dataset.labels, p.request.label_map,
+                                           model=f"model {p.model.id}", dataset=f"dataset {p.dataset.id}")
+    model.to(p.device, p.dtype)
+    build_seconds = time.perf_counter() - build_started
+    total = len(dataset)
+    indices = list(range(total if p.request.limit is None else min(p.request.limit, total)))
+    shard = p.world.shard(indices)
+    batch_size = p.request.batch_size
+    while True:
+        try:
+            result = _loop(p, dataset, model, target_map, shard, batch_size, save_predictions, progress, registry)
+            break
+        except Exception as error:
+            if not _is_oom(error) or batch_size == 1:
+                raise
+            batch_size //= 2
+            print(f"zoo: CUDA out of memory; retrying {p.model.id} with batch size {batch_size}", file=sys.stderr)
+            import torch
+
+            torch.cuda.empty_cache()
+    metrics = _compute(result["metrics"])  # torchmetrics merges states across ranks here
+    gathered = p.world.gather({"failures": [asdict(f) for f in result["failures"]], "done": result["done"],
+                               "seconds": result["seconds"], "stats": result["stats"]})
+    failures = sorted((f for g in gathered for f in g["failures"]), key=lambda f: f["index"])
+    evaluated = sum(g["done"] for g in gathered)
+    seconds = max(g["seconds"] for g in gathered)
+    stats: dict[str, int] = {}
+    for g in gathered:
+        for key, value in g["stats"].items():
+            stats[key] = stats.get(key, 0) + value
+    run = {
+        "zoo_record": record.RECORD_VERSION,
+        "request": {**asdict(p.request), "model": p.model.id, "dataset": p.dataset.id, "split": p.split},
+        "task": p.task.name,
+        "model": {
+            "id": p.model.id, "plugin_version": _plugin_version(registry, p.model.plugin),
+            "builder": p.model.builder, "args": {**p.model.args, **p.request.model_args},
+            "weights": asdict(p.model.weights) if p.model.weights else None,
+            "weights_sha256": getattr(model, "weights_sha256", None),
+            "parameters": _count_parameters(model), "config": dict(getattr(model, "config", {}) or {}),
+            "license": p.model.license,
+        },
+        "dataset": {
+            "id": p.dataset.id, "plugin_version": _plugin_version(registry, p.dataset.plugin), "split": p.split,
+            "args": {**p.dataset.args, **p.request.dataset_args}, "size": total, "limit": p.request.limit,
+            "fingerprint": getattr(dataset, "fingerprint", None), "license": p.dataset.license,
+        },
+        "metrics": metrics,
+        "reported": record.compare_reported(p.model, (p.dataset.id, p.dataset.name), p.split, metrics, p.request.limit),
+        "samples": {"evaluated": evaluated, "skipped": len(failures), "skipped_samples": failures, **stats},
+        "run": {
+            "started_at": started_at, "device": p.device, "dtype": p.request.dtype, "batch_size": batch_size,
+            "batch_size_requested": p.request.batch_size, "num_workers": result["workers"],
+            "seed": p.request.seed, "on_error": p.request.on_error, "world_size": p.world.size,
+            "build_seconds": round(build_seconds, 3), "wall_seconds": round(seconds, 3),
+            "samples_per_second": round(evaluated / seconds, 2) if seconds > 0 else None,
+        },
+        "versions": record.library_versions(),
+    }
+    if output is not None and p.world.is_main:
+        record.write_json(output, run)
+    return run
+
+
+def _plugin_version(registry: Registry, plugin: str) -> str | None:
+    found = registry.plugin(plugin)
+    return found.version if found else None
+
+
+def _request(model: str, dataset: str | None, options: Mapping[str, Any]) -> RunRequest:
+    fields = {k: v for k, v in options.items() if v is not None}
+    for key in ("metrics",):
+        if key in fields:
+            fields[key] = tuple(fields[key])
+    return RunRequest(model=model, dataset=dataset, **fields)
+
+
+def evaluate(model: str, dataset: str | None = None, *, registry: Registry | None = None,
+             save_predictions: str | os.PathLike[str] | None = None, output: str | os.PathLike[str] | None = None,
+             progress: bool = False, **options: Any) -> dict[str, Any]:
+    """Evaluate one model on one dataset split and return the run record.
+
+    ``options`` are the fields of :class:`RunRequest`: split, metrics,
+    batch_size, num_workers, device, dtype, limit, seed, on_error, label_map,
+    model_args, dataset_args.
+    """
+    registry = registry if registry is not None else api.default_registry()
+    return _run(plan(_request(model, dataset, options), registry), registry, save_predictions=save_predictions,
+                output=output, progress=progress)
+
+
+def evaluate_many(models: Sequence[str], dataset: str | None = None, *, registry: Registry | None = None,
+                  progress: bool = False, **options: Any) -> list[dict[str, Any]]:
+    """Evaluate several models on the same samples, one after another; one record each."""
+    registry = registry if registry is not None else api.default_registry()
+    plans = [plan(_request(name, dataset, options), registry) for name in models]  # check all before building any
+    built: dict[tuple[str, str], Any] = {}
+    records = []
+    for p in plans:
+        key = (p.dataset.id, p.split)
+        if key not in built:
+            built[key] = api.build_dataset(p.dataset, split=p.split, registry=registry, **p.request.dataset_args)
+        records.append(_run(p, registry, dataset=built[key], progress=progress))
+    return records

@@ -1,0 +1,88 @@
+"""The run record: everything needed to trust a number and to repeat it."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from zoo.errors import UsageError
+from zoo.specs import ModelSpec
+
+RECORD_VERSION = 1
+LIBRARIES = ("torch", "torchmetrics", "timm", "transformers", "zoo")
+
+
+def library_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def check_writable(path: str | os.PathLike[str] | None) -> None:
+    """Fail before any model loads when the record could not be written."""
+    if path is None:
+        return
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise UsageError(f"cannot write {target}: it is a directory")
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {target}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise UsageError(f"cannot write {target}: permission denied")
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write via a temporary file in the same directory, then rename: never a partial file."""
+    target = Path(path)
+    fd, staging = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(staging, target)
+    except BaseException:
+        if os.path.exists(staging):
+            os.unlink(staging)
+        raise
+
+
+def write_json(path: str | os.PathLike[str], data: Any) -> None:
+    write_atomic(path, json.dumps(data, indent=2) + "\n")
+
+
+def compare_reported(spec: ModelSpec, dataset_ids: tuple[str, ...], split: str,
+                     metrics: Mapping[str, float], limit: int | None) -> list[dict[str, Any]]:
+    """Catalogue values for this dataset and split, beside the reproduced ones."""
+    rows = []
+    for reported in spec.reported:
+        if reported.dataset not in dataset_ids or (reported.split and reported.split != split):
+            continue
+        reproduced = metrics.get(reported.metric)
+        rows.append({
+            "metric": reported.metric, "reported": reported.value, "reproduced": reproduced,
+            "difference": None if reproduced is None else round(reproduced - reported.value, 6),
+            "source": reported.source, "comparable": limit is None,
+        })
+    return rows
+
+
+def load_record(path: str | os.PathLike[str]) -> dict[str, Any]:
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise UsageError(f"cannot read run record {path}: {error}") from error
+    if not isinstance(record, dict) or "request" not in record:
+        raise UsageError(f"{path} is not a zoo run record (no 'request' section)")
+    return record

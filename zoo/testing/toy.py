@@ -1,0 +1,116 @@
+"""Tiny real models and datasets for testing the engine: torch, but no downloads.
+
+``keyword`` classifies text as positive when it contains one of its keywords,
+through a real ``torch.nn.Linear`` so devices, dtypes and batching are
+exercised; ``reviews`` is a deterministic text dataset that can be told to
+serve corrupt samples. ``copy`` transcribes text by echoing it, dropping every
+n-th word, for the transcript path of the engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from zoo.errors import SampleError
+from zoo.interface import Sample, TorchModel
+
+__all__ = ["KeywordModel", "ReviewsDataset", "build_copy_transcriber", "build_keyword_model", "build_reviews"]
+
+WORDS = ("good", "bad", "fine", "dull", "great", "awful", "plot", "actor", "scene", "music")
+
+
+@dataclass
+class KeywordModel(TorchModel):
+    keywords: Sequence[str] = ()
+    collate_stats: dict[str, int] = field(default_factory=dict)
+
+    def collate(self, inputs: list[Any]) -> Any:
+        import torch
+
+        for position, text in enumerate(inputs):
+            if not isinstance(text, str) or not text.strip():
+                raise SampleError(str(position), "empty text")
+        self.collate_stats = {"long_inputs": sum(len(t) > 40 for t in inputs)}
+        counts = [[float(sum(word in self.keywords for word in text.split()))] for text in inputs]
+        return {"counts": torch.tensor(counts)}
+
+    def forward(self, batch: Any) -> Any:
+        return self.module(batch["counts"])
+
+
+def build_keyword_model(*, keywords: Sequence[str] = ("good", "great", "fine"),
+                        labels: Sequence[str] = ("negative", "positive"), weights: Any = None) -> KeywordModel:
+    import torch
+
+    extra = len(labels) - 2  # classes beyond negative/positive never win
+    linear = torch.nn.Linear(1, len(labels))
+    with torch.no_grad():  # positive wins once one keyword is present
+        linear.weight.copy_(torch.tensor([[0.0], [2.0]] + [[-1.0]] * extra))
+        linear.bias.copy_(torch.tensor([0.5, 0.0] + [-5.0] * extra))
+    return KeywordModel(task="text-classification", labels=list(labels), module=linear,
+                        config={"keywords": list(keywords)}, bucket_by_length=True, keywords=tuple(keywords))
+
+
+@dataclass
+class ReviewsDataset:
+    task: str
+    labels: list[str]
+    split: str
+    texts: list[str]
+    targets: list[Any]
+    corrupt: frozenset[int] = frozenset()
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, index: int) -> Sample:
+        if index in self.corrupt:
+            raise SampleError(f"row {index}", "unreadable row (corrupt on purpose)")
+        return Sample(self.texts[index], self.targets[index], f"row {index}")
+
+    def lengths(self) -> list[int]:
+        return [len(text) for text in self.texts]
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(repr((self.split, self.texts, self.targets)).encode()).hexdigest()
+
+
+def build_reviews(*, split: str, size: int = 40, corrupt: Sequence[int] = (), empty: Sequence[int] = (),
+                  labels: Sequence[str] = ("negative", "positive"), transcripts: bool = False) -> ReviewsDataset:
+    """``size`` reviews of 1-12 words; the label is whether a positive word is present,
+    except every 7th review, which is labelled wrong so accuracy is not 1."""
+    seed = 0 if split == "test" else 1
+    texts, targets = [], []
+    for index in range(size):
+        digest = hashlib.sha256(f"{seed}-{index}".encode()).digest()
+        words = [WORDS[b % len(WORDS)] for b in digest[: 1 + digest[-1] % 12]]
+        text = " ".join(words)
+        positive = any(w in ("good", "great", "fine") for w in words)
+        texts.append("" if index in empty else text)
+        target = int(positive) ^ (index % 7 == 3)
+        targets.append(text if transcripts else target)
+    task = "toy-transcription" if transcripts else "text-classification"
+    return ReviewsDataset(task, [] if transcripts else list(labels), split, texts, targets, frozenset(corrupt))
+
+
+@dataclass
+class CopyTranscriber(TorchModel):
+    drop_every: int = 0
+
+    def collate(self, inputs: list[Any]) -> Any:
+        return list(inputs)
+
+    def forward(self, batch: Any) -> Any:
+        if not self.drop_every:
+            return list(batch)
+        return [" ".join(w for i, w in enumerate(text.split()) if (i + 1) % self.drop_every) for text in batch]
+
+
+def build_copy_transcriber(*, drop_every: int = 0) -> CopyTranscriber:
+    import torch
+
+    return CopyTranscriber(task="toy-transcription", labels=None, module=torch.nn.Identity(), drop_every=drop_every)
