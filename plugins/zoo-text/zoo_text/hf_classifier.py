@@ -1,0 +1,114 @@
+"""``hf-sequence-classification``: any transformers sequence classifier, by hub id or folder.
+
+Labels come from ``config.id2label`` (a catalogue entry may rename them in
+output order, e.g. SST-2's ``LABEL_0, LABEL_1`` -> ``negative, positive``).
+A model that ships its own Python code (``auto_map`` in config.json) only
+loads when its catalogue entry sets ``remote_code_allowed: true`` *and* the
+user passes ``--model-arg trust_remote_code=true``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from zoo.errors import UsageError
+from zoo.specs import WeightsSpec
+
+from zoo_text.sources import check_model_folder, folder_from_weights, locate_folder
+from zoo_text.text_model import TextClassifier, label_names
+from zoo_text.tokenizing import TextBatcher, default_max_length, load_tokenizer
+
+__all__ = ["LogitsOf", "build_hf_sequence_classification"]
+
+
+class LogitsOf(torch.nn.Module):
+    """Wrap a transformers classifier so that calling it returns the logits tensor."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, **batch: Any) -> torch.Tensor:
+        return self.model(**batch).logits
+
+
+def _check_remote_code(config: dict[str, Any], *, trust_remote_code: bool, remote_code_allowed: bool,
+                       what: str) -> None:
+    if trust_remote_code and not remote_code_allowed:
+        raise UsageError(f"{what}: trust_remote_code=true is refused: this entry does not allow remote code "
+                         "(its catalogue entry must set remote_code_allowed: true after review)")
+    if "auto_map" in config and not trust_remote_code:
+        hint = ("pass --model-arg trust_remote_code=true to run the repository's code" if remote_code_allowed
+                else "zoo does not run it unless a reviewed catalogue entry sets remote_code_allowed: true "
+                     "and you pass --model-arg trust_remote_code=true")
+        raise UsageError(f"{what}: the model ships its own Python code (auto_map in config.json); {hint}")
+
+
+def _labels_from_config(config: Any) -> list[str]:
+    id2label = {int(k): str(v) for k, v in (getattr(config, "id2label", None) or {}).items()}
+    return [id2label.get(i, f"LABEL_{i}") for i in range(int(config.num_labels))]
+
+
+def build_hf_sequence_classification(
+    *,
+    model: str | None = None,
+    revision: str | None = None,
+    max_length: int | None = None,
+    labels: Sequence[str] | str | None = None,
+    trust_remote_code: bool = False,
+    remote_code_allowed: bool = False,
+    weights: WeightsSpec | None = None,
+) -> TextClassifier:
+    """Build a classifier from ``model`` (hub id ``org/name`` or a local folder) or the entry's weights.
+
+    ``max_length`` defaults to the tokenizer's ``model_max_length`` (512 when unset).
+    """
+    what = f"model {model or (weights.uri if weights else '?')}"
+    if model:
+        folder = locate_folder(model, revision=revision, what=what)
+    elif weights is not None:
+        folder = folder_from_weights(weights, what=what)
+    else:
+        raise UsageError("hf-sequence-classification needs a model: --model-arg model=ORG/NAME (a hub id, with "
+                         "--model-arg revision=COMMIT to pin it) or model=PATH (a local folder)")
+    raw_config = check_model_folder(folder, what=what)
+    trust = _as_bool(trust_remote_code, "trust_remote_code")
+    _check_remote_code(raw_config, trust_remote_code=trust, remote_code_allowed=_as_bool(remote_code_allowed,
+                       "remote_code_allowed"), what=what)
+    tokenizer = load_tokenizer(folder, what=what, trust_remote_code=trust)
+
+    from transformers import AutoModelForSequenceClassification
+
+    network = AutoModelForSequenceClassification.from_pretrained(str(folder), trust_remote_code=trust,
+                                                                 dtype=torch.float32)
+    network.eval()
+    limit = int(max_length) if max_length is not None else default_max_length(tokenizer)
+    names = label_names(_labels_from_config(network.config), labels, what=what)
+    config = {
+        "builder": "hf-sequence-classification",
+        "model": model or (weights.uri if weights else None),
+        "revision": revision,
+        "folder": str(folder),
+        "architecture": type(network).__name__,
+        "tokenizer": type(tokenizer).__name__,
+        "fast_tokenizer": bool(getattr(tokenizer, "is_fast", False)),
+        "max_length": limit,
+        "truncation": "longest_first, at max_length tokens (count in stats.truncated)",
+        "padding": "longest in batch",
+        "labels_from": "args.labels" if labels is not None else "config.id2label",
+        "problem_type": getattr(network.config, "problem_type", None),
+    }
+    return TextClassifier(task="text-classification", labels=names, module=LogitsOf(network), config=config,
+                          weights_sha256=weights.sha256 if weights else None,
+                          batcher=TextBatcher(tokenizer, limit))
+
+
+def _as_bool(value: Any, name: str) -> bool:
+    """Flags may arrive as strings from --model-arg KEY=VALUE."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    raise UsageError(f"{name} must be true or false, got {value!r}")

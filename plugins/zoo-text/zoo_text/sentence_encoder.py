@@ -1,0 +1,151 @@
+"""``sentence-encoder``: a transformers encoder, mean pooling, and a linear head from its own file.
+
+The head is a safetensors file with ``weight [C, H]`` and ``bias [C]`` and,
+in its metadata, the class names (``labels``, JSON), whether embeddings are
+L2-normalised before the head (``normalize``), the ``max_length`` it was
+trained with and the sha256 of the encoder weights it was trained on. The
+builder refuses a head trained on another encoder.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from zoo.errors import UsageError
+from zoo.specs import WeightsSpec
+from zoo.weights import IntegrityError, load_state_dict, resolve, sha256_file
+
+from zoo_text.sources import check_model_folder, locate_folder, verify_file
+from zoo_text.text_model import TextClassifier, label_names
+from zoo_text.tokenizing import TextBatcher, default_max_length, load_tokenizer
+
+__all__ = ["MeanPoolingClassifier", "build_sentence_encoder", "encoder_weights_file", "load_encoder",
+           "read_head_metadata", "save_head"]
+
+
+class MeanPoolingClassifier(torch.nn.Module):
+    """encoder -> mean of token states (padding masked out) -> optional L2 norm -> linear head."""
+
+    def __init__(self, encoder: torch.nn.Module, head: torch.nn.Linear, *, normalize: bool) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.head = head
+        self.normalize = normalize
+
+    def embed(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **extra: torch.Tensor) -> torch.Tensor:
+        states = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **extra).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(states.dtype)
+        pooled = (states * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, p=2, dim=1) if self.normalize else pooled
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **extra: torch.Tensor) -> torch.Tensor:
+        return self.head(self.embed(input_ids, attention_mask, **extra))
+
+
+def encoder_weights_file(folder: Path) -> Path:
+    path = folder / "model.safetensors"
+    if not path.is_file():
+        raise IntegrityError(f"encoder folder {folder} has no model.safetensors; the sentence-encoder builder "
+                             "only loads safetensors encoders, whose sha256 it can pin")
+    return path
+
+
+def load_encoder(folder: Path, *, what: str) -> torch.nn.Module:
+    from transformers import AutoModel
+
+    check_model_folder(folder, what=what)
+    encoder = AutoModel.from_pretrained(str(folder), dtype=torch.float32, use_safetensors=True)
+    return encoder.eval()
+
+
+def read_head_metadata(path: Path) -> dict[str, Any]:
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as handle:
+        raw = handle.metadata() or {}
+    meta: dict[str, Any] = dict(raw)
+    for key in ("labels", "normalize", "max_length"):
+        if key in meta:
+            meta[key] = json.loads(meta[key])
+    return meta
+
+
+def save_head(path: Path, weight: torch.Tensor, bias: torch.Tensor, *, labels: Sequence[str], normalize: bool,
+              max_length: int, encoder_sha256: str, extra: Mapping[str, str] | None = None) -> None:
+    """Write a head file this builder can load (used by scripts/train_head.py)."""
+    from safetensors.torch import save_file
+
+    metadata = {"labels": json.dumps(list(labels)), "normalize": json.dumps(normalize),
+                "max_length": json.dumps(max_length), "pooling": "mean", "encoder_sha256": encoder_sha256,
+                **(extra or {})}
+    save_file({"weight": weight.contiguous().float(), "bias": bias.contiguous().float()}, str(path), metadata)
+
+
+def _load_head(path: Path, *, what: str) -> torch.nn.Linear:
+    state = load_state_dict(path, format="safetensors")
+    if set(state) != {"weight", "bias"} or state["weight"].ndim != 2 or state["bias"].shape != state["weight"].shape[:1]:
+        shapes = {key: tuple(value.shape) for key, value in state.items()}
+        raise IntegrityError(f"{what}: head {path} must hold weight [classes, hidden] and bias [classes], "
+                             f"found {shapes}")
+    head = torch.nn.Linear(state["weight"].shape[1], state["weight"].shape[0])
+    head.load_state_dict(state)
+    return head
+
+
+def build_sentence_encoder(
+    *,
+    encoder: str,
+    head: str | None = None,
+    encoder_revision: str | None = None,
+    encoder_sha256: str | None = None,
+    labels: Sequence[str] | str | None = None,
+    max_length: int | None = None,
+    weights: WeightsSpec | None = None,
+) -> TextClassifier:
+    """Encoder (folder, ``package:...`` or hub id) + the head from ``weights`` (or a ``head`` file path)."""
+    what = f"sentence-encoder {encoder}"
+    if weights is not None:
+        head_path = resolve(weights, what=f"{what}: head weights")
+    elif head is not None:
+        head_path = Path(head).expanduser()
+        if not head_path.is_file():
+            raise UsageError(f"{what}: head file {head} does not exist")
+    else:
+        raise UsageError(f"{what}: no classification head; give --model-arg head=PATH.safetensors "
+                         "(see scripts/train_head.py for how to train one)")
+    folder = locate_folder(encoder, revision=encoder_revision, what=what)
+    actual_sha256 = verify_file(encoder_weights_file(folder), encoder_sha256, what=f"{what}: encoder weights")
+    meta = read_head_metadata(head_path)
+    if meta.get("encoder_sha256") and meta["encoder_sha256"] != actual_sha256:
+        raise IntegrityError(f"{what}: head {head_path} was trained on encoder weights {meta['encoder_sha256']}, "
+                             f"but {folder} holds {actual_sha256}; use the encoder it was trained on")
+    linear = _load_head(head_path, what=what)
+    names = meta.get("labels") or [f"LABEL_{i}" for i in range(linear.out_features)]
+    tokenizer = load_tokenizer(folder, what=what)
+    network = MeanPoolingClassifier(load_encoder(folder, what=what), linear, normalize=bool(meta.get("normalize")))
+    hidden = int(network.encoder.config.hidden_size)
+    if linear.in_features != hidden:
+        raise IntegrityError(f"{what}: head {head_path} expects {linear.in_features}-dim embeddings, "
+                             f"the encoder gives {hidden}")
+    limit = int(max_length if max_length is not None else meta.get("max_length") or default_max_length(tokenizer))
+    config = {
+        "builder": "sentence-encoder",
+        "encoder": encoder,
+        "encoder_folder": str(folder),
+        "encoder_sha256": actual_sha256,
+        "head": str(head_path),
+        "pooling": "mean over non-padding tokens",
+        "normalize": network.normalize,
+        "tokenizer": type(tokenizer).__name__,
+        "fast_tokenizer": bool(getattr(tokenizer, "is_fast", False)),
+        "max_length": limit,
+        "truncation": "at max_length tokens (count in stats.truncated)",
+        "padding": "longest in batch",
+    }
+    return TextClassifier(task="text-classification", labels=label_names(names, labels, what=what), module=network,
+                          config=config, weights_sha256=weights.sha256 if weights and weights.sha256
+                          else sha256_file(head_path), batcher=TextBatcher(tokenizer, limit))

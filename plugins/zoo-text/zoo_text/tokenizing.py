@@ -1,0 +1,109 @@
+"""Tokenizers: load one with clear errors, and turn raw texts into a padded batch.
+
+:class:`TextBatcher` pads to the longest text of the batch (the engine groups
+texts of similar length, so padding stays small), truncates to
+``max_length`` and counts the texts it truncated. The count travels inside
+the batch (``num_truncated``) because collate runs in data-loader worker
+processes, whose counters the main process never sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from zoo.errors import MissingArtifactError, SampleError, UsageError
+
+__all__ = ["TOKENIZER_FILE_SETS", "TextBatcher", "load_tokenizer"]
+
+# A folder has a usable tokenizer when it holds one of these sets of files.
+TOKENIZER_FILE_SETS = (
+    ("tokenizer.json",),
+    ("vocab.txt",),
+    ("vocab.json", "merges.txt"),
+    ("spiece.model",),
+    ("sentencepiece.bpe.model",),
+    ("spm.model",),
+    ("tokenizer.model",),
+)
+TOKENIZER_FILES = sorted({name for group in TOKENIZER_FILE_SETS for name in group} | {"tokenizer_config.json",
+                                                                                      "special_tokens_map.json"})
+# Beyond this, model_max_length is transformers' "unset" sentinel, not a real limit.
+UNSET_MAX_LENGTH = 100_000
+FALLBACK_MAX_LENGTH = 512
+
+
+def load_tokenizer(folder: Path, *, what: str, trust_remote_code: bool = False) -> Any:
+    """The folder's own tokenizer (fast when the folder allows it); incomplete folders fail clearly."""
+    present = {path.name for path in folder.iterdir()} if folder.is_dir() else set()
+    if not any(all(name in present for name in group) for group in TOKENIZER_FILE_SETS):
+        have = sorted(present & set(TOKENIZER_FILES)) or ["no tokenizer files"]
+        raise MissingArtifactError(
+            f"{what}: the tokenizer in {folder} is incomplete: it has {', '.join(have)}, but needs tokenizer.json, "
+            "or vocab.txt, or vocab.json with merges.txt, or a sentencepiece model; copy the tokenizer files "
+            "from the model's repository into the folder")
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(str(folder), use_fast=True, trust_remote_code=trust_remote_code)
+    except Exception as error:  # noqa: BLE001 - transformers raises many types for a broken folder
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise MissingArtifactError(f"{what}: cannot load the tokenizer in {folder} ({type(error).__name__}: {reason}); "
+                                   "the tokenizer files are incomplete or corrupt: copy them again") from error
+
+
+def default_max_length(tokenizer: Any) -> int:
+    limit = getattr(tokenizer, "model_max_length", None)
+    return int(limit) if isinstance(limit, int) and 0 < limit < UNSET_MAX_LENGTH else FALLBACK_MAX_LENGTH
+
+
+def _checked(inputs: list[Any]) -> tuple[list[str], list[str] | None]:
+    """Texts (and second texts for sentence pairs); an unusable input names its position."""
+    firsts, seconds = [], []
+    pairs = bool(inputs) and all(isinstance(item, (tuple, list)) for item in inputs)
+    for position, item in enumerate(inputs):
+        parts = list(item) if pairs else [item]
+        if pairs and len(parts) != 2:
+            raise SampleError(str(position), f"a text pair has two texts, this one has {len(parts)}")
+        for part in parts:
+            if not isinstance(part, str):
+                raise SampleError(str(position), f"expected text (a str), got {type(part).__name__}")
+            if not part.strip():
+                raise SampleError(str(position), "empty text: there is nothing to classify")
+        firsts.append(parts[0])
+        if pairs:
+            seconds.append(parts[1])
+    return firsts, (seconds if pairs else None)
+
+
+@dataclass
+class TextBatcher:
+    """Texts -> ``{input_ids, attention_mask, [token_type_ids], num_truncated}`` CPU tensors."""
+
+    tokenizer: Any
+    max_length: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.max_length, int) or isinstance(self.max_length, bool) or self.max_length < 2:
+            raise UsageError(f"max_length must be an integer of at least 2 tokens, got {self.max_length!r}")
+
+    def __call__(self, inputs: list[Any]) -> dict[str, Any]:
+        import torch
+
+        texts, pairs = _checked(inputs)
+        batch = self.tokenizer(texts, pairs, padding="longest", truncation=True, max_length=self.max_length,
+                               return_tensors="pt")
+        batch = dict(batch)
+        batch["num_truncated"] = torch.tensor(self._count_truncated(texts, pairs, batch["attention_mask"]))
+        return batch
+
+    def _count_truncated(self, texts: list[str], pairs: list[str] | None, attention_mask: Any) -> int:
+        """Only texts that filled max_length can have been cut: re-tokenize just those, untruncated."""
+        full = (attention_mask.sum(dim=1) >= self.max_length).nonzero().flatten().tolist()
+        if not full:
+            return 0
+        chosen = [texts[i] for i in full]
+        chosen_pairs = [pairs[i] for i in full] if pairs is not None else None
+        untruncated = self.tokenizer(chosen, chosen_pairs, truncation=False, verbose=False)["input_ids"]
+        return sum(len(ids) > self.max_length for ids in untruncated)
