@@ -31,7 +31,8 @@ class CtcRecogniser(TorchModel):
 
     def forward(self, batch: dict[str, Any]) -> list[str]:
         logits = self.module(**batch).logits
-        return [text.strip() for text in self.processor.batch_decode(logits.argmax(dim=-1).cpu())]
+        return [text.strip() for text in self.processor.batch_decode(logits.argmax(dim=-1).cpu(),
+                                                                          skip_special_tokens=True)]
 
 
 def build_ctc(*, model: str | None = None, revision: str | None = None, max_seconds: float = 60.0,

@@ -43,8 +43,10 @@ def build_whisper(*, model: str | None = None, revision: str | None = None, lang
     source = model_source(model, revision, weights, what="whisper model")
     processor = WhisperProcessor.from_pretrained(source.folder, local_files_only=True)
     module = WhisperForConditionalGeneration.from_pretrained(source.folder, local_files_only=True).eval()
+    # The decoder's positions bound the output: leave room for the start, language and task tokens.
+    budget = min(int(max_new_tokens), module.config.max_target_positions - 4)
     generate_kwargs: dict[str, Any] = {"num_beams": 1, "do_sample": False, "return_timestamps": timestamps,
-                                       "max_new_tokens": int(max_new_tokens)}
+                                       "max_new_tokens": budget}
     # English-only checkpoints (*.en) take no language or task tokens.
     if getattr(module.generation_config, "is_multilingual", False):
         generate_kwargs.update(task=task, **({"language": language} if language else {}))
