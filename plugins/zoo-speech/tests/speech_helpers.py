@@ -1,4 +1,4 @@
-"""Tiny randomly initialised transformers speech models, saved to a folder.
+"""Test helpers: a tone generator and tiny randomly initialised transformers speech models.
 
 They have the real classes, processors and file layout of hub checkpoints
 (config.json, safetensors, feature extractor, tokenizer), so the builders
@@ -9,6 +9,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+
+import numpy as np
+
+RATE = 16_000
+
+
+def tone(seconds: float = 0.5, rate: int = RATE, channels: int = 1, frequency: float = 440.0) -> np.ndarray:
+    """A sine at 0.3 of full scale; (samples, channels) when channels > 1, as soundfile writes it."""
+    t = np.arange(int(seconds * rate)) / rate
+    wave = (0.3 * np.sin(2 * np.pi * frequency * t)).astype(np.float32)
+    return np.stack([wave] * channels, axis=1) if channels > 1 else wave
 
 LETTERS = list("abcdefghijklmnopqrstuvwxyz'")
 SMALL = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,

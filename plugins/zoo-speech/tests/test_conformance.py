@@ -1,0 +1,5 @@
+from zoo.testing import PluginConformance
+
+
+class TestConformance(PluginConformance):
+    plugin = "speech"
