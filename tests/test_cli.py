@@ -1,0 +1,145 @@
+"""The zoo command line, built on a registry of in-memory plugins."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from zoo.cli import make_cli
+from zoo.cli.app import CliState
+from zoo.testing import fake_plugin
+
+
+@pytest.fixture
+def zoo_cli(toy_registry):
+    def run(*args, input=None):
+        cli = make_cli(lambda settings: toy_registry)
+        return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    return run
+
+
+def test_list_shows_a_table_of_models(zoo_cli):
+    result = zoo_cli("list")
+    assert result.exit_code == 0
+    header, rule, *rows = result.output.splitlines()
+    assert header.split() == ["name", "task", "plugin", "params", "license", "reported"]
+    assert any(row.startswith("keyword ") and "accuracy 0.5 (reviews)" in row for row in rows)
+
+
+def test_list_filters_and_prints_json(zoo_cli):
+    result = zoo_cli("list", "models", "keyword-*", "--task", "text-classification", "--json")
+    assert [entry["id"] for entry in json.loads(result.output)] == ["toys:keyword-3class", "toys:keyword-upper"]
+    assert zoo_cli("list", "datasets", "--license", "CC0-1.0", "--json").output.count('"id"') == 2
+    assert "wer" in zoo_cli("list", "metrics", "--task", "toy-transcription").output
+
+
+def test_info_prints_the_whole_card(zoo_cli):
+    result = zoo_cli("info", "keyword")
+    assert "id: toys:keyword" in result.output
+    assert "builder: zoo.testing.toy:build_keyword_model" in result.output
+    assert "source: https://example.org/keyword-card" in result.output
+
+
+def test_an_unknown_name_is_one_line_with_suggestions(zoo_cli):
+    result = zoo_cli("info", "keywrod")
+    assert result.exit_code == 2
+    assert result.output == "zoo: error: no entry named 'keywrod'; did you mean 'keyword', 'keyword-upper'? (see `zoo list`)\n"
+
+
+def test_traceback_shows_the_full_error(toy_registry):
+    cli = make_cli(lambda settings: toy_registry)
+    with pytest.raises(Exception, match="no entry named"):
+        CliRunner().invoke(cli, ["--traceback", "info", "nope"], catch_exceptions=False)
+
+
+def test_run_prints_metrics_and_writes_a_record(zoo_cli, tmp_path):
+    record = tmp_path / "run.json"
+    result = zoo_cli("run", "keyword", "--dataset", "reviews", "--batch-size", "8", "--output", str(record))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].split() == ["metric", "value", "reported", "difference"]
+    saved = json.loads(record.read_text())
+    assert saved["request"]["batch_size"] == 8
+    # --from repeats it exactly
+    again = zoo_cli("run", "--from", str(record), "--json")
+    assert json.loads(again.output)["metrics"] == saved["metrics"]
+
+
+def test_run_compares_several_models(zoo_cli, tmp_path):
+    table = tmp_path / "compare.csv"
+    result = zoo_cli("run", "keyword", "keyword-u*", "--dataset", "reviews", "--limit", "10", "--csv", str(table))
+    assert result.exit_code == 0, result.output
+    assert table.read_text().splitlines()[0] == "model,accuracy,macro-f1,samples/s,params"
+    assert [line.split(",")[0] for line in table.read_text().splitlines()[1:]] == ["toys:keyword", "toys:keyword-upper"]
+
+
+def test_run_predicts_on_inputs_and_stdin(zoo_cli):
+    result = zoo_cli("run", "keyword", "a good film", "-", input="a dull plot\n")
+    lines = result.output.splitlines()
+    assert lines[0].startswith("a good film\tpositive") and lines[1].startswith("a dull plot\tnegative")
+
+
+def test_run_errors_are_one_line(zoo_cli):
+    result = zoo_cli("run", "keyword", "--dataset", "sentences")
+    assert result.exit_code == 2
+    assert len(result.output.splitlines()) == 1 and "is for task 'text-classification'" in result.output
+
+
+def test_validate_lists_every_problem_and_exits_non_zero(tmp_path, toy_registry, monkeypatch):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nmodels:\n  - name: x\n    task: text-classification\n    builder: nope\n")
+    import zoo.cli.listing as listing
+
+    monkeypatch.setattr(listing, "load_registry", lambda **kwargs: toy_registry)
+    result = CliRunner().invoke(make_cli(lambda s: toy_registry), ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:3:5: models[0].license: required field is missing" in result.output
+    assert "1 catalogue(s), 0 valid model entries, 1 problem(s)" in result.output
+
+
+def test_plugins_can_add_commands(toy_registry):
+    import click
+
+    def register_commands(cli):
+        @cli.command("hello")
+        def hello():
+            click.echo("hello from a plugin")
+
+    from zoo.testing import registry_of
+
+    registry = registry_of(fake_plugin("greeter", register_commands=register_commands))
+    result = CliRunner().invoke(make_cli(lambda s: registry), ["hello"])
+    assert result.output == "hello from a plugin\n"
+    assert registry.plugin("greeter").hooks == ["register_commands"]
+
+
+def test_plugins_command_shows_errors(toy_registry):
+    from zoo.testing import registry_of
+
+    def explode(register):
+        raise ValueError("boom")
+
+    registry = registry_of(fake_plugin("bad", register_models=explode))
+    result = CliRunner().invoke(make_cli(lambda s: registry), ["plugins", "--json"])
+    (record,) = json.loads(result.output)
+    assert record["status"] == "failed" and record["error"] == "hook register_models raised ValueError: boom"
+
+
+def test_version():
+    result = CliRunner().invoke(make_cli(), ["--version"])
+    assert result.output.startswith("zoo ")
+
+
+def test_zoo_list_imports_no_heavy_library():
+    """The installed `zoo list`, first-party plugins included, never imports torch & co."""
+    code = ("import sys\nfrom zoo.cli import main\nsys.argv = ['zoo', 'list']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('HEAVY=' + ','.join(m for m in ('torch', 'timm', 'transformers', 'torchvision') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "ZOO_STRICT_PLUGINS": "0"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "HEAVY="
