@@ -9,13 +9,13 @@ from typing import Any
 from zoo import TorchModel, WeightsSpec
 
 from zoo_speech.audio import to_rate
-from zoo_speech.hf_source import model_source, weights_sha256
+from zoo_speech.hf_source import CollateOnlyPickle, model_source, weights_sha256
 
 __all__ = ["HfAudioClassifier", "build_audio_classifier"]
 
 
 @dataclass
-class HfAudioClassifier(TorchModel):
+class HfAudioClassifier(CollateOnlyPickle, TorchModel):
     """Waveforms -> the checkpoint's feature extractor -> logits over its labels."""
 
     extractor: Any = None

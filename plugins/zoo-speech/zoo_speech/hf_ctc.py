@@ -8,13 +8,13 @@ from typing import Any
 from zoo import TorchModel, WeightsSpec
 
 from zoo_speech.audio import to_rate
-from zoo_speech.hf_source import model_source, weights_sha256
+from zoo_speech.hf_source import CollateOnlyPickle, model_source, weights_sha256
 
 __all__ = ["CtcRecogniser", "build_ctc"]
 
 
 @dataclass
-class CtcRecogniser(TorchModel):
+class CtcRecogniser(CollateOnlyPickle, TorchModel):
     """Waveforms -> feature-extractor inputs -> CTC logits -> argmax -> collapsed text."""
 
     processor: Any = None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from zoo import UsageError, WeightsSpec
 
-__all__ = ["ModelSource", "model_source", "weights_sha256"]
+__all__ = ["CollateOnlyPickle", "ModelSource", "model_source", "weights_sha256"]
 
 
 @dataclass(frozen=True)
@@ -57,3 +57,15 @@ def weights_sha256(folder: Path) -> str | None:
         if found:
             return sha256_file(found[0])
     return None
+
+
+class CollateOnlyPickle:
+    """Pickled copies (DataLoader workers under spawn) leave the network behind.
+
+    Workers only call ``collate``, which needs the processor, never the
+    module; and transformers modules with weight-norm parametrisations
+    (wav2vec2, HuBERT) refuse to pickle at all.
+    """
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "module": None}

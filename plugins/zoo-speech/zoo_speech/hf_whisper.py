@@ -8,7 +8,7 @@ from typing import Any, Final
 from zoo import TorchModel, WeightsSpec
 
 from zoo_speech.audio import to_rate
-from zoo_speech.hf_source import model_source, weights_sha256
+from zoo_speech.hf_source import CollateOnlyPickle, model_source, weights_sha256
 
 __all__ = ["WhisperRecogniser", "build_whisper"]
 
@@ -16,7 +16,7 @@ WHISPER_WINDOW_SECONDS: Final = 30.0  # the encoder sees 30 s; longer clips need
 
 
 @dataclass
-class WhisperRecogniser(TorchModel):
+class WhisperRecogniser(CollateOnlyPickle, TorchModel):
     """Waveforms -> log-mel features (padded to 30 s) -> greedy generate -> text."""
 
     processor: Any = None

@@ -1,0 +1,79 @@
+"""transformers builders, on tiny random models saved locally (never the hub)."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+import zoo
+from zoo import Audio, MissingArtifactError, SampleError, UsageError
+
+from speech_helpers import tone
+
+
+def clips(*seconds: float, rate: int = 22_050) -> list[Audio]:
+    return [Audio(tone(s, rate, frequency=300 + 100 * i), rate) for i, s in enumerate(seconds)]
+
+
+@pytest.mark.parametrize("kind", ["ctc", "hubert"])
+def test_ctc_recogniser_transcribes_a_padded_batch(tiny_folder, kind):
+    model = zoo.build_model("hf-ctc", model=str(tiny_folder(kind))).to("cpu")
+    assert model.task == "speech-recognition" and model.labels is None and model.bucket_by_length
+    batch = model.collate(clips(0.3, 0.6, 0.45))  # 22.05 kHz in, resampled to the model's 16 kHz
+    assert batch["input_values"].shape == (3, 9_600)
+    transcripts = model.forward(batch)
+    assert len(transcripts) == 3 and all(isinstance(t, str) for t in transcripts)
+    assert not any("<unk>" in t or "<pad>" in t for t in transcripts)  # special tokens are not text
+    assert model.num_parameters() > 0 and len(model.weights_sha256) == 64
+
+
+def test_ctc_recogniser_rejects_silence_and_overlong_clips_by_position(tiny_folder):
+    model = zoo.build_model("hf-ctc", model=str(tiny_folder("ctc")), max_seconds=2.0)
+    silent = Audio(np.zeros(8_000, dtype=np.float32), 16_000)
+    with pytest.raises(SampleError, match="sample 1: the clip is silent"):
+        model.collate([clips(0.2)[0], silent])
+    with pytest.raises(SampleError, match=r"sample 0: the clip is 5\.0 s long; this model takes at most 2 s"):
+        model.collate(clips(5.0))
+
+
+def test_audio_classifier_labels_come_from_id2label(tiny_folder):
+    model = zoo.build_model("hf-audio-classification", model=str(tiny_folder("classifier"))).to("cpu")
+    assert model.labels == ["yes", "no", "zero", "one"]
+    logits = model.forward(model.collate(clips(0.5, 1.0)))
+    assert tuple(logits.shape) == (2, 4)
+
+
+@pytest.mark.slow
+def test_whisper_generates_greedy_transcripts(tiny_folder):
+    model = zoo.build_model("whisper", model=str(tiny_folder("whisper"))).to("cpu")
+    assert model.config["generate"]["num_beams"] == 1 and model.config["generate"]["return_timestamps"] is False
+    assert "language" not in model.config["generate"]  # an English-only checkpoint takes no language token
+    batch = model.collate(clips(1.0, 2.0))
+    assert tuple(batch["input_features"].shape) == (2, 80, 3000)  # padded to Whisper's 30 s window
+    transcripts = model.forward(batch)
+    assert len(transcripts) == 2 and all(isinstance(t, str) for t in transcripts)
+
+
+def test_whisper_rejects_a_clip_longer_than_its_30_second_window(tiny_folder):
+    model = zoo.build_model("whisper", model=str(tiny_folder("whisper")))
+    with pytest.raises(SampleError, match="at most 30 s"):
+        model.collate(clips(31.0, rate=8_000))
+
+
+def test_models_pickle_for_data_loader_workers(tiny_folder):
+    model = zoo.build_model("hf-ctc", model=str(tiny_folder("ctc")))
+    clone = pickle.loads(pickle.dumps(model))
+    assert clone.collate(clips(0.2))["input_values"].shape == (1, 3_200)
+
+
+def test_catalogue_hub_model_offline_names_what_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-cache"))
+    with pytest.raises(MissingArtifactError, match=r"facebook/wav2vec2-base-960h.*22aad52d.*not in the local cache.*hf download"):
+        zoo.build_model("wav2vec2-base-960h")
+
+
+def test_a_builder_without_a_model_says_how_to_name_one():
+    with pytest.raises(UsageError, match="model=org/repo"):
+        zoo.build_model("hf-ctc")
