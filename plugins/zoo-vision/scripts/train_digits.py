@@ -116,8 +116,9 @@ def main() -> None:
 
     options.output.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().contiguous() for k, v in module.state_dict().items()}
-    save_file(state, str(options.output), metadata={"labels": json.dumps(DIGIT_LABELS),
-                                                    "trained_by": "plugins/zoo-vision/scripts/train_digits.py"})
+    # One metadata key only: safetensors writes metadata in hash-map order, so
+    # several keys would make the file bytes (and its sha256) vary run to run.
+    save_file(state, str(options.output), metadata={"labels": json.dumps(DIGIT_LABELS)})
     trained = build_timm(**args, checkpoint=str(options.output))
     print(json.dumps({"weights": str(options.output), "sha256": sha256_file(options.output),
                       "bytes": options.output.stat().st_size, "parameters": trained.num_parameters(),

@@ -10,6 +10,7 @@ uses it, so a catalogue entry reproduces the published protocol; the
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -93,6 +94,9 @@ def build_timm(*, model_name: str, pretrained: bool = False, checkpoint: str | N
     if num_classes is not None:
         kwargs["num_classes"] = num_classes
     state_dict = None
+    if key_mapping == "in-order" and source.weights_format == "safetensors":
+        raise UsageError(f"{source.weights_path}: key_mapping='in-order' needs a pickle state dict, which keeps "
+                         "its tensors in order; safetensors files store them sorted by name")
     if source.weights_path is not None:
         state_dict = clean_state_dict(core_weights.load_state_dict(source.weights_path, format=source.weights_format))
     try:
@@ -146,7 +150,7 @@ def _find_source(model_name: str, *, pretrained: bool, checkpoint: str | None, c
         hub_uri = f"hf-hub:{repo}" + (f"@{revision}" if revision else "") + f"/{artifacts.HUB_WEIGHTS_FILE}"
     else:
         if not timm.is_model(model_name):
-            close = timm.list_models(f"*{model_name.split('.')[0]}*")[:5]
+            close = difflib.get_close_matches(model_name.split(".")[0], timm.list_models(), n=3, cutoff=0.7)
             hint = f"; close names: {', '.join(close)}" if close else ""
             raise UsageError(f"timm has no model named {model_name!r}{hint} (see timm.list_models())")
         cfg = get_pretrained_cfg(model_name, allow_unregistered=True)
