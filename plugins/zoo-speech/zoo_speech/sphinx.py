@@ -46,8 +46,10 @@ class _SphinxBase:
     task: str
     labels: Sequence[str] | None
 
-    def __init__(self, *, acoustic: Path, lexicon: Path, max_seconds: float, config: dict[str, Any]) -> None:
+    def __init__(self, *, acoustic: Path, lexicon: Path, max_seconds: float, config: dict[str, Any],
+                 weights_sha256: str | None = None) -> None:
         self.acoustic, self.lexicon, self.max_seconds = acoustic, lexicon, float(max_seconds)
+        self.weights_sha256 = weights_sha256  # of the pinned acoustic-model file, when the catalogue pins one
         self.config = {"acoustic_model": str(acoustic), "sampling_rate": RATE, "max_seconds": self.max_seconds,
                        "resampling": "soxr HQ", **config}
         self.device = "cpu"
@@ -132,6 +134,7 @@ class SphinxWordClassifier(_SphinxBase):
 def build_pocketsphinx(*, max_seconds: float = 60.0, weights: WeightsSpec | None = None) -> SphinxRecogniser:
     acoustic, lexicon = _model_dirs(weights)
     return SphinxRecogniser(acoustic=acoustic, lexicon=lexicon, max_seconds=max_seconds,
+                            weights_sha256=weights.sha256 if weights else None,
                             config={"search": "n-gram language model en-us.lm.bin"})
 
 
@@ -142,4 +145,5 @@ def build_pocketsphinx_words(*, words: Sequence[str] = ("zero", "one", "two", "t
         raise UsageError("pocketsphinx-words: words must be a non-empty list of dictionary words")
     acoustic, lexicon = _model_dirs(weights)
     return SphinxWordClassifier(words=words, acoustic=acoustic, lexicon=lexicon, max_seconds=max_seconds,
+                                weights_sha256=weights.sha256 if weights else None,
                                 config={"search": "JSGF grammar: one word of " + " | ".join(words)})

@@ -1,0 +1,62 @@
+"""PocketSphinx, offline: free transcription and a digit grammar as a classifier."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+import zoo
+from zoo import Audio, SampleError, UsageError
+from zoo_speech.sphinx import NO_WORD
+
+from speech_helpers import tone
+
+
+@pytest.fixture(scope="module")
+def spokennumbers():
+    dataset = zoo.build_dataset("spokennumbers")
+    return [dataset[i] for i in range(len(dataset))]
+
+
+@pytest.mark.slow
+def test_digit_grammar_classifies_real_voice_digits(spokennumbers):
+    model = zoo.build_model("pocketsphinx-en-us-digits").to("cpu")
+    assert model.labels[-1] == NO_WORD and len(model.labels) == 11
+    scores = model.forward(model.collate([s.input for s in spokennumbers]))
+    assert tuple(scores.shape) == (10, 11) and scores.sum(dim=1).eq(1).all()  # one-hot rows
+    correct = sum(int(scores[i].argmax()) == s.target for i, s in enumerate(spokennumbers))
+    assert correct >= 8  # PocketSphinx gets 9 of the 10 real clips: "six" heard as "three"
+
+
+def test_a_pure_tone_is_no_word_rather_than_class_zero():
+    model = zoo.build_model("pocketsphinx-words", words=["yes", "no"])
+    scores = model.forward(model.collate([Audio(tone(0.8, 16_000, frequency=1_000), 16_000)]))
+    assert model.labels == ["yes", "no", NO_WORD]
+    assert tuple(scores.shape) == (1, 3) and scores.sum() == 1
+
+
+def test_words_outside_the_dictionary_are_refused():
+    model = zoo.build_model("pocketsphinx-words", words=["zero", "qwxzzy"])
+    with pytest.raises(UsageError, match=r"\['qwxzzy'\] are not in the pronunciation dictionary"):
+        model.forward(model.collate([Audio(tone(0.3), 16_000)]))
+
+
+def test_free_transcription_returns_text(spokennumbers):
+    model = zoo.build_model("pocketsphinx-en-us").to("cpu")
+    assert model.weights_sha256 and model.task == "speech-recognition"
+    transcripts = model.forward(model.collate([spokennumbers[1].input]))
+    assert transcripts == ["one"]
+
+
+def test_overlong_clip_is_refused_by_position():
+    model = zoo.build_model("pocketsphinx-en-us-digits")
+    with pytest.raises(SampleError, match=r"sample 0: the clip is 12\.0 s long; this model takes at most 10 s"):
+        model.collate([Audio(tone(12.0, 8_000), 8_000)])
+
+
+def test_decoder_is_made_again_after_pickling(spokennumbers):
+    model = zoo.build_model("pocketsphinx-en-us-digits")
+    model.forward(model.collate([spokennumbers[0].input]))
+    clone = pickle.loads(pickle.dumps(model))  # the C decoder stays behind
+    assert int(clone.forward(clone.collate([spokennumbers[0].input]))[0].argmax()) == 0
