@@ -63,7 +63,7 @@ def _package_file(spec: str, what: str) -> Path:
     if found is None or not found.submodule_search_locations:
         raise MissingArtifactError(f"{what}: package {package!r} is not installed; `pip install {package}` provides it")
     path = Path(list(found.submodule_search_locations)[0]) / relative
-    if not path.is_file():
+    if not path.exists():  # a file, or a model folder
         raise MissingArtifactError(f"{what}: {relative!r} is not in the installed package {package!r} ({path}); "
                                    "reinstall the pinned version")
     return path

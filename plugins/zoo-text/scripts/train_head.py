@@ -44,8 +44,7 @@ def embed(texts: list[str], network: MeanPoolingClassifier, batcher: TextBatcher
     chunks = []
     with torch.inference_mode():
         for start in range(0, len(texts), BATCH_SIZE):
-            batch = batcher(texts[start:start + BATCH_SIZE])
-            batch.pop("num_truncated")
+            batch, _ = batcher(texts[start:start + BATCH_SIZE])
             chunks.append(network.embed(**batch))
     return torch.cat(chunks).double()
 
@@ -108,7 +107,7 @@ def main() -> int:
     save_head(args.out, linear.weight.detach(), linear.bias.detach(), labels=train.labels, normalize=True,
               max_length=MAX_LENGTH, encoder_sha256=encoder_sha256,
               extra={"trained_on": "zoo-text rotten-tomatoes train split (seed 0, test_fraction 0.2)",
-                     "l2": repr(best), "torch": torch.__version__})
+                     "l2": repr(best)})
     head_sha256 = sha256_file(args.out)
 
     # Test metrics exactly as `zoo run` computes them: the model's collate + forward, argmax, torchmetrics.
@@ -117,16 +116,18 @@ def main() -> int:
     metrics = {"accuracy": accuracy(labels=model.labels), "macro-f1": f1_macro(labels=model.labels),
                "mcc": matthews(labels=model.labels)}
     model.to("cpu")
+    truncated = 0
     with torch.inference_mode():
         for start in range(0, len(test), BATCH_SIZE):
             samples = [test[i] for i in range(start, min(start + BATCH_SIZE, len(test)))]
             logits = model.forward(model.collate([s.input for s in samples]))
+            truncated += model.collate_stats["truncated"]
             target = torch.tensor([s.target for s in samples])
             for metric in metrics.values():
                 metric.update(logits, target)
     results = {name: round(float(metric.compute()), 6) for name, metric in metrics.items()}
     note = {"head_sha256": head_sha256, "encoder_sha256": encoder_sha256, "l2": best, "validation": {repr(k): v for k, v in scores.items()},
-            "test": results, "test_size": len(test), "train_size": len(train), "truncated": model.stats["truncated"],
+            "test": results, "test_size": len(test), "train_size": len(train), "truncated": truncated,
             "versions": {"torch": torch.__version__, "transformers": __import__("transformers").__version__}}
     args.out.with_suffix(".json").write_text(json.dumps(note, indent=2) + "\n")
     print(json.dumps(note, indent=2))

@@ -1,7 +1,8 @@
 """``sentence-encoder``: a transformers encoder, mean pooling, and a linear head from its own file.
 
 The head is a safetensors file with ``weight [C, H]`` and ``bias [C]`` and,
-in its metadata, the class names (``labels``, JSON), whether embeddings are
+in its metadata (one key, ``zoo_text.head``, holding sorted JSON so the file's
+bytes are reproducible), the class names (``labels``), whether embeddings are
 L2-normalised before the head (``normalize``), the ``max_length`` it was
 trained with and the sha256 of the encoder weights it was trained on. The
 builder refuses a head trained on another encoder.
@@ -23,8 +24,8 @@ from zoo_text.sources import check_model_folder, locate_folder, verify_file
 from zoo_text.text_model import TextClassifier, label_names
 from zoo_text.tokenizing import TextBatcher, default_max_length, load_tokenizer
 
-__all__ = ["MeanPoolingClassifier", "build_sentence_encoder", "encoder_weights_file", "load_encoder",
-           "read_head_metadata", "save_head"]
+__all__ = ["HEAD_METADATA_KEY", "MeanPoolingClassifier", "build_sentence_encoder", "encoder_weights_file",
+           "load_encoder", "read_head_metadata", "save_head"]
 
 
 class MeanPoolingClassifier(torch.nn.Module):
@@ -62,16 +63,19 @@ def load_encoder(folder: Path, *, what: str) -> torch.nn.Module:
     return encoder.eval()
 
 
+HEAD_METADATA_KEY = "zoo_text.head"
+
+
 def read_head_metadata(path: Path) -> dict[str, Any]:
     from safetensors import safe_open
 
     with safe_open(str(path), framework="pt") as handle:
         raw = handle.metadata() or {}
-    meta: dict[str, Any] = dict(raw)
-    for key in ("labels", "normalize", "max_length"):
-        if key in meta:
-            meta[key] = json.loads(meta[key])
-    return meta
+    try:
+        meta = json.loads(raw.get(HEAD_METADATA_KEY, "{}"))
+    except json.JSONDecodeError as error:
+        raise IntegrityError(f"head {path}: metadata {HEAD_METADATA_KEY!r} is not valid JSON ({error})") from None
+    return meta if isinstance(meta, dict) else {}
 
 
 def save_head(path: Path, weight: torch.Tensor, bias: torch.Tensor, *, labels: Sequence[str], normalize: bool,
@@ -79,10 +83,11 @@ def save_head(path: Path, weight: torch.Tensor, bias: torch.Tensor, *, labels: S
     """Write a head file this builder can load (used by scripts/train_head.py)."""
     from safetensors.torch import save_file
 
-    metadata = {"labels": json.dumps(list(labels)), "normalize": json.dumps(normalize),
-                "max_length": json.dumps(max_length), "pooling": "mean", "encoder_sha256": encoder_sha256,
-                **(extra or {})}
-    save_file({"weight": weight.contiguous().float(), "bias": bias.contiguous().float()}, str(path), metadata)
+    # One metadata key: safetensors writes several keys in hash order, which would change the file's sha256.
+    meta = {"labels": list(labels), "normalize": normalize, "max_length": max_length, "pooling": "mean",
+            "encoder_sha256": encoder_sha256, **(extra or {})}
+    save_file({"weight": weight.contiguous().float(), "bias": bias.contiguous().float()}, str(path),
+              {HEAD_METADATA_KEY: json.dumps(meta, sort_keys=True)})
 
 
 def _load_head(path: Path, *, what: str) -> torch.nn.Linear:

@@ -18,34 +18,24 @@ __all__ = ["TextClassifier", "label_names"]
 class TextClassifier(TorchModel):
     """A :class:`zoo.TorchModel` over a module that maps a tokenized batch to logits ``[B, C]``.
 
-    ``stats`` is what the engine copies into the run record:
-    ``{"truncated": texts cut at max_length, "texts": texts seen}``.
+    After each :meth:`collate`, ``collate_stats`` holds that batch's counts,
+    ``{"truncated": texts cut at max_length}``; the engine reads it in the
+    worker that collated and sums it into the run record's ``samples``.
     """
 
     batcher: TextBatcher | None = None
     bucket_by_length: bool = True
-    _truncated: list[Any] = field(default_factory=list, repr=False)
-    _texts: int = 0
+    collate_stats: dict[str, int] = field(default_factory=dict)
 
     def collate(self, inputs: list[Any]) -> dict[str, Any]:
         if self.batcher is None:
             raise UsageError(f"{type(self).__name__} was built without a tokenizer")
-        return self.batcher(inputs)
+        batch, truncated = self.batcher(inputs)
+        self.collate_stats = {"truncated": truncated}
+        return batch
 
     def forward(self, batch: dict[str, Any]) -> Any:
-        batch = dict(batch)
-        truncated = batch.pop("num_truncated", None)
-        if truncated is not None:
-            self._truncated.append(truncated)  # a tensor; summed when read, so no device sync per batch
-        self._texts += int(batch["input_ids"].shape[0])
         return self.module(**batch).float()
-
-    @property
-    def stats(self) -> dict[str, int]:
-        return {"truncated": int(sum(int(t) for t in self._truncated)), "texts": self._texts}
-
-    def reset_stats(self) -> None:
-        self._truncated, self._texts = [], 0
 
 
 def label_names(from_config: Sequence[str], override: Sequence[str] | str | None, *, what: str) -> tuple[str, ...]:

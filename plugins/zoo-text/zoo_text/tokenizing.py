@@ -3,8 +3,8 @@
 :class:`TextBatcher` pads to the longest text of the batch (the engine groups
 texts of similar length, so padding stays small), truncates to
 ``max_length`` and counts the texts it truncated. The count travels inside
-the batch (``num_truncated``) because collate runs in data-loader worker
-processes, whose counters the main process never sees.
+the batch's ``collate_stats`` (see :class:`zoo_text.text_model.TextClassifier`),
+which the engine reads in the worker process that collated.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def _checked(inputs: list[Any]) -> tuple[list[str], list[str] | None]:
 
 @dataclass
 class TextBatcher:
-    """Texts -> ``{input_ids, attention_mask, [token_type_ids], num_truncated}`` CPU tensors."""
+    """Texts -> (``{input_ids, attention_mask, [token_type_ids]}`` CPU tensors, texts truncated)."""
 
     tokenizer: Any
     max_length: int
@@ -88,15 +88,11 @@ class TextBatcher:
         if not isinstance(self.max_length, int) or isinstance(self.max_length, bool) or self.max_length < 2:
             raise UsageError(f"max_length must be an integer of at least 2 tokens, got {self.max_length!r}")
 
-    def __call__(self, inputs: list[Any]) -> dict[str, Any]:
-        import torch
-
+    def __call__(self, inputs: list[Any]) -> tuple[dict[str, Any], int]:
         texts, pairs = _checked(inputs)
-        batch = self.tokenizer(texts, pairs, padding="longest", truncation=True, max_length=self.max_length,
-                               return_tensors="pt")
-        batch = dict(batch)
-        batch["num_truncated"] = torch.tensor(self._count_truncated(texts, pairs, batch["attention_mask"]))
-        return batch
+        batch = dict(self.tokenizer(texts, pairs, padding="longest", truncation=True, max_length=self.max_length,
+                                    return_tensors="pt"))
+        return batch, self._count_truncated(texts, pairs, batch["attention_mask"])
 
     def _count_truncated(self, texts: list[str], pairs: list[str] | None, attention_mask: Any) -> int:
         """Only texts that filled max_length can have been cut: re-tokenize just those, untruncated."""
