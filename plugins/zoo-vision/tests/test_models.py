@@ -11,6 +11,7 @@ from PIL import Image
 from safetensors.torch import save_file
 
 import zoo
+import zoo.weights
 from zoo import MissingArtifactError, SampleError, UsageError, ZooError
 from zoo_vision.models import build_timm
 
