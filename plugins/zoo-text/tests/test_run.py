@@ -1,0 +1,72 @@
+"""Through zoo.evaluate, as `zoo run` does it: labels by name, truncation counted, bad rows named."""
+
+from __future__ import annotations
+
+import pytest
+import zoo
+from zoo.errors import LabelMismatchError, UsageError
+
+REVIEWS = "text,label\n" + "\n".join([
+    "a good film,positive",
+    "it was dull,negative",
+    "the plot is very bad,negative",
+    "great music,positive",
+    "the actor was fine,positive",
+    "awful scene,negative",
+]) + "\n"
+
+
+def _evaluate(registry, model_folder, csv_path, **options):
+    return zoo.evaluate("hf-sequence-classification", "csv", registry=registry, device="cpu", num_workers=0,
+                        model_args={"model": str(model_folder), **options.pop("model_args", {})},
+                        dataset_args={"path": str(csv_path), **options.pop("dataset_args", {})}, **options)
+
+
+def test_a_local_model_runs_on_a_users_csv(text_registry, tiny_classifier, write_file):
+    run = _evaluate(text_registry, tiny_classifier, write_file("reviews.csv", REVIEWS), batch_size=4)
+    assert set(run["metrics"]) == {"accuracy", "macro-f1"}
+    assert 0.0 <= run["metrics"]["accuracy"] <= 1.0
+    assert run["samples"] == {"evaluated": 6, "skipped": 0, "skipped_samples": [], "truncated": 0}
+    assert run["model"]["config"]["padding"] == "longest in batch"
+    assert run["dataset"]["fingerprint"]
+
+
+def test_metrics_do_not_depend_on_batch_size(text_registry, tiny_classifier, write_file):
+    path = write_file("reviews.csv", REVIEWS)
+    one = _evaluate(text_registry, tiny_classifier, path, batch_size=1, metrics=["accuracy", "macro-f1", "mcc"])
+    six = _evaluate(text_registry, tiny_classifier, path, batch_size=6, metrics=["accuracy", "macro-f1", "mcc"])
+    assert one["metrics"] == pytest.approx(six["metrics"])
+
+
+def test_truncated_texts_are_counted_in_the_run_record(text_registry, tiny_classifier, write_file):
+    long_review = "the film was very good " * 40
+    path = write_file("long.csv", REVIEWS + f"{long_review},positive\n")
+    run = _evaluate(text_registry, tiny_classifier, path, batch_size=3, model_args={"max_length": 16})
+    assert run["samples"]["truncated"] == 1
+    assert run["model"]["config"]["max_length"] == 16
+
+
+def test_a_label_the_model_does_not_know_is_an_error_showing_both_lists(text_registry, tiny_classifier, write_file):
+    path = write_file("three.csv", REVIEWS + "the plot was fine,neutral\n")
+    with pytest.raises(LabelMismatchError, match=r"has \['neutral'\] which model .* lacks"):
+        _evaluate(text_registry, tiny_classifier, path)
+
+
+def test_an_empty_text_stops_the_run_naming_the_row_or_is_skipped_and_listed(text_registry, tiny_classifier,
+                                                                             write_file):
+    path = write_file("gaps.csv", REVIEWS + "  ,positive\n")
+    with pytest.raises(UsageError, match=r"sample gaps\.csv row 7 \(line 8\) .*: empty text"):
+        _evaluate(text_registry, tiny_classifier, path)
+    run = _evaluate(text_registry, tiny_classifier, path, on_error="skip")
+    assert run["samples"]["evaluated"] == 6 and run["samples"]["skipped"] == 1
+    assert run["samples"]["skipped_samples"][0]["sample_id"] == "gaps.csv row 7 (line 8)"
+
+
+def test_an_input_from_the_command_line_is_the_text_itself(text_registry):
+    from zoo_text.inputs import text_from_argument
+
+    task = zoo.get("text-classification", "task", registry=text_registry)
+    assert task.input_loader == "zoo_text.inputs:text_from_argument"
+    assert text_from_argument("a gripping, funny film") == "a gripping, funny film"
+    with pytest.raises(UsageError, match="empty"):
+        text_from_argument("  ")
