@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, is_dataclass
 from typing import Any
@@ -24,16 +23,12 @@ def format_count(value: int | None) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A left-aligned text table sized to its contents (the last column may wrap)."""
+    """A left-aligned text table sized to its contents; nothing is cut off."""
     cells = [[str(c) for c in headers]] + [["-" if c is None else str(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    terminal = shutil.get_terminal_size((160, 24)).columns
-    if sum(widths) + 2 * len(widths) > terminal and len(widths) > 1:
-        widths[-1] = max(12, terminal - sum(widths[:-1]) - 2 * len(widths))
     lines = []
     for index, row in enumerate(cells):
-        lines.append("  ".join(cell.ljust(width)[: max(width, len(cell)) if i < len(row) - 1 else width]
-                               for i, (cell, width) in enumerate(zip(row, widths))).rstrip())
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
         if index == 0:
             lines.append("  ".join("-" * width for width in widths))
     return "\n".join(lines)
