@@ -125,7 +125,7 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
     """Evaluate MODEL(s) on a dataset, or predict on INPUTs.
 
     \b
-      zoo run digits-resnet --dataset digits
+      zoo run digits-resnet18 --dataset digits
       zoo run 'resnet*' convnext_tiny --dataset image-folder --dataset-arg root=val/
       zoo run efficientnet_lite0 cat.jpg         (top-5 labels)
       echo "a great film" | zoo run minilm-rt-polarity -
