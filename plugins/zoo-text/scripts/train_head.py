@@ -21,13 +21,19 @@ import time
 from pathlib import Path
 
 import torch
-
+import transformers
 from zoo.metrics import accuracy, f1_macro, matthews
 from zoo.weights import sha256_file
+
 from zoo_text.datasets.base import split_rank
 from zoo_text.datasets.rotten_tomatoes import build_rotten_tomatoes
-from zoo_text.sentence_encoder import (MeanPoolingClassifier, build_sentence_encoder, encoder_weights_file,
-                                       load_encoder, save_head)
+from zoo_text.sentence_encoder import (
+    MeanPoolingClassifier,
+    build_sentence_encoder,
+    encoder_weights_file,
+    load_encoder,
+    save_head,
+)
 from zoo_text.sources import locate_folder
 from zoo_text.tokenizing import TextBatcher, load_tokenizer
 
@@ -126,9 +132,10 @@ def main() -> int:
             for metric in metrics.values():
                 metric.update(logits, target)
     results = {name: round(float(metric.compute()), 6) for name, metric in metrics.items()}
-    note = {"head_sha256": head_sha256, "encoder_sha256": encoder_sha256, "l2": best, "validation": {repr(k): v for k, v in scores.items()},
+    note = {"head_sha256": head_sha256, "encoder_sha256": encoder_sha256, "l2": best,
+            "validation": {repr(k): v for k, v in scores.items()},
             "test": results, "test_size": len(test), "train_size": len(train), "truncated": truncated,
-            "versions": {"torch": torch.__version__, "transformers": __import__("transformers").__version__}}
+            "versions": {"torch": torch.__version__, "transformers": transformers.__version__}}
     args.out.with_suffix(".json").write_text(json.dumps(note, indent=2) + "\n")
     print(json.dumps(note, indent=2))
     print(f"done in {time.time() - started:.1f}s")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoo
+
 from zoo_text.datasets.chatterbot_topics import build_chatterbot_topics
 from zoo_text.datasets.rotten_tomatoes import build_rotten_tomatoes
 

@@ -9,6 +9,7 @@ import pytest
 import torch
 import zoo
 from zoo.errors import MissingArtifactError, SampleError, UsageError
+
 from zoo_text.hf_classifier import build_hf_sequence_classification
 
 

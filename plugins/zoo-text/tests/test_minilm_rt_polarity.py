@@ -7,6 +7,7 @@ import json
 import pytest
 import zoo
 from zoo.weights import sha256_file
+
 from zoo_text import CATALOGUE
 
 OFFICIAL_MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -32,3 +33,13 @@ def test_zoo_run_reproduces_the_catalogue_numbers_exactly(text_registry):
         # Catalogue values carry 6 decimals; one test sentence moves accuracy by 1/964 ~ 0.001.
         assert run["metrics"][metric] == pytest.approx(value, abs=5e-7), metric
     assert run["metrics"]["accuracy"] > 0.7  # a frozen MiniLM with a linear head: ~75%, far above chance
+
+
+@pytest.mark.slow
+def test_it_reads_the_sentiment_of_new_sentences(text_registry):
+    from zoo.engine.predict import predict
+
+    results = predict("minilm-rt-polarity", ["a wonderful, moving film with a superb cast",
+                                             "a boring, tedious mess that wastes its actors"],
+                      top_k=1, device="cpu", registry=text_registry)
+    assert [r["top"][0]["label"] for r in results] == ["positive", "negative"]

@@ -70,3 +70,13 @@ def test_an_input_from_the_command_line_is_the_text_itself(text_registry):
     assert text_from_argument("a gripping, funny film") == "a gripping, funny film"
     with pytest.raises(UsageError, match="empty"):
         text_from_argument("  ")
+
+
+def test_zoo_run_model_text_predicts_top_labels(text_registry, tiny_classifier):
+    from zoo.engine.predict import predict
+
+    results = predict("hf-sequence-classification", ["a good film", "it was dull"], device="cpu",
+                      model_args={"model": str(tiny_classifier)}, registry=text_registry)
+    assert [r["input"] for r in results] == ["a good film", "it was dull"]
+    assert {entry["label"] for entry in results[0]["top"]} == {"negative", "positive"}
+    assert sum(entry["score"] for entry in results[0]["top"]) == pytest.approx(1.0, abs=1e-5)

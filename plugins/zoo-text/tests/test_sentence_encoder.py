@@ -6,6 +6,7 @@ import pytest
 import torch
 from zoo.errors import UsageError
 from zoo.weights import IntegrityError, sha256_file
+
 from zoo_text.sentence_encoder import build_sentence_encoder, read_head_metadata, save_head
 
 

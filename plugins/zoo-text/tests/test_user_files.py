@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from zoo.errors import SampleError, UsageError
+
 from zoo_text.datasets.user_files import build_csv, build_jsonl
 
 REVIEWS_CSV = "text,label\nA great film,positive\nDull and slow,negative\n\"Fine, not great\",neutral\n"

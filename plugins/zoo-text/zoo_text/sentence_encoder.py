@@ -92,7 +92,8 @@ def save_head(path: Path, weight: torch.Tensor, bias: torch.Tensor, *, labels: S
 
 def _load_head(path: Path, *, what: str) -> torch.nn.Linear:
     state = load_state_dict(path, format="safetensors")
-    if set(state) != {"weight", "bias"} or state["weight"].ndim != 2 or state["bias"].shape != state["weight"].shape[:1]:
+    weight, bias = state.get("weight"), state.get("bias")
+    if set(state) != {"weight", "bias"} or weight.ndim != 2 or bias.shape != weight.shape[:1]:
         shapes = {key: tuple(value.shape) for key, value in state.items()}
         raise IntegrityError(f"{what}: head {path} must hold weight [classes, hidden] and bias [classes], "
                              f"found {shapes}")

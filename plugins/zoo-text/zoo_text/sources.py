@@ -22,7 +22,8 @@ __all__ = ["HUB_PATTERNS", "check_model_folder", "locate_folder", "read_config",
 # What a sequence classifier needs from a hub repository: configs, tokenizer
 # files and PyTorch weights, not the TensorFlow, Flax or ONNX copies.
 HUB_PATTERNS = ["*.json", "*.txt", "*.model", "*.safetensors", "pytorch_model*.bin"]
-WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
+                "pytorch_model.bin.index.json")
 
 
 def _package_folder(spec: str, what: str) -> Path:
@@ -91,7 +92,8 @@ def check_model_folder(folder: Path, *, what: str) -> dict[str, Any]:
     """The folder's config, after checking the weights are there too."""
     config = read_config(folder, what=what)
     if not any((folder / name).is_file() for name in WEIGHT_FILES):
-        raise MissingArtifactError(f"{what}: {folder} has no model weights (expected one of {', '.join(WEIGHT_FILES)}); "
+        expected = ", ".join(WEIGHT_FILES)
+        raise MissingArtifactError(f"{what}: {folder} has no model weights (expected one of {expected}); "
                                    "the download is incomplete, fetch the folder again")
     return config
 

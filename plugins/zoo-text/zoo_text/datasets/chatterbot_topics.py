@@ -20,7 +20,14 @@ import yaml
 from zoo.errors import UsageError
 from zoo.weights import sha256_file
 
-from zoo_text.datasets.base import TextDataset, fingerprint_of, installed_version, package_file, sha256_bytes, split_rank
+from zoo_text.datasets.base import (
+    TextDataset,
+    fingerprint_of,
+    installed_version,
+    package_file,
+    sha256_bytes,
+    split_rank,
+)
 
 __all__ = ["build_chatterbot_topics"]
 
