@@ -1,15 +1,20 @@
-"""Train the minilm-rt-polarity head: a logistic-regression layer on frozen all-MiniLM-L6-v2 embeddings.
+"""Train a head for a frozen all-MiniLM-L6-v2 encoder: logistic regression on its sentence embeddings.
+
+Two heads ship, one per bundled dataset (``--dataset``):
+
+* ``rotten-tomatoes`` -> ``minilm-rt-polarity-head.safetensors`` (sentiment, 2 classes)
+* ``chatterbot-topics`` -> ``minilm-chatterbot-topics-head.safetensors`` (21 topics)
 
 Deterministic: the data split is fixed (sha256 order), the encoder is pinned
 by sha256, and the head is fitted full-batch with L-BFGS in float64 from
 zeros, so the same library versions give the same file. Run from anywhere:
 
-    HF_HUB_OFFLINE=1 python plugins/zoo-text/scripts/train_head.py
+    HF_HUB_OFFLINE=1 python plugins/zoo-text/scripts/train_head.py --dataset rotten-tomatoes
 
-It writes ``zoo_text/weights/minilm-rt-polarity-head.safetensors`` and a JSON
-note beside it (choice of L2 strength, test metrics), and prints the test
-accuracy measured the way ``zoo run`` measures it: argmax of the model's
-logits over the whole test split, torchmetrics accuracy and macro-F1.
+It writes the head under ``zoo_text/weights/`` with a JSON note beside it
+(choice of L2 strength, test metrics), and prints the test metrics measured
+the way ``zoo run`` measures them: argmax of the model's logits over the
+whole test split, torchmetrics accuracy, macro-F1 and MCC.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from zoo.metrics import accuracy, f1_macro, matthews
 from zoo.weights import sha256_file
 
 from zoo_text.datasets.base import split_rank
+from zoo_text.datasets.chatterbot_topics import build_chatterbot_topics
 from zoo_text.datasets.rotten_tomatoes import build_rotten_tomatoes
 from zoo_text.sentence_encoder import (
     MeanPoolingClassifier,
@@ -43,7 +49,11 @@ MAX_LENGTH = 256  # all-MiniLM-L6-v2's own max_seq_length (sentence_bert_config.
 L2_GRID = (1e-5, 1e-4, 1e-3, 1e-2)
 VALIDATION_FRACTION = 0.2
 BATCH_SIZE = 64
-OUT = Path(__file__).resolve().parents[1] / "zoo_text" / "weights" / "minilm-rt-polarity-head.safetensors"
+WEIGHTS = Path(__file__).resolve().parents[1] / "zoo_text" / "weights"
+DATASETS = {  # dataset -> (builder, head file)
+    "rotten-tomatoes": (build_rotten_tomatoes, WEIGHTS / "minilm-rt-polarity-head.safetensors"),
+    "chatterbot-topics": (build_chatterbot_topics, WEIGHTS / "minilm-chatterbot-topics-head.safetensors"),
+}
 
 
 def embed(texts: list[str], network: MeanPoolingClassifier, batcher: TextBatcher) -> torch.Tensor:
@@ -75,8 +85,11 @@ def fit_logistic(features: torch.Tensor, targets: torch.Tensor, classes: int, l2
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--dataset", choices=sorted(DATASETS), default="rotten-tomatoes")
+    parser.add_argument("--out", type=Path, help="where to write the head (default: the shipped file)")
     args = parser.parse_args()
+    build_dataset, default_out = DATASETS[args.dataset]
+    args.out = args.out or default_out
     torch.manual_seed(0)
     torch.use_deterministic_algorithms(True)
     started = time.time()
@@ -90,7 +103,7 @@ def main() -> int:
     batcher = TextBatcher(tokenizer, MAX_LENGTH)
     embedder = MeanPoolingClassifier(load_encoder(folder, what="encoder"), torch.nn.Identity(), normalize=True)
 
-    train = build_rotten_tomatoes(split="train")
+    train = build_dataset(split="train")
     texts = [train[i].input for i in range(len(train))]
     targets = torch.tensor([train[i].target for i in range(len(train))])
     features = embed(texts, embedder, batcher)
@@ -112,13 +125,13 @@ def main() -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save_head(args.out, linear.weight.detach(), linear.bias.detach(), labels=train.labels, normalize=True,
               max_length=MAX_LENGTH, encoder_sha256=encoder_sha256,
-              extra={"trained_on": "zoo-text rotten-tomatoes train split (seed 0, test_fraction 0.2)",
+              extra={"trained_on": f"zoo-text {args.dataset} train split (seed 0, test_fraction 0.2)",
                      "l2": repr(best)})
     head_sha256 = sha256_file(args.out)
 
     # Test metrics exactly as `zoo run` computes them: the model's collate + forward, argmax, torchmetrics.
     model = build_sentence_encoder(encoder=ENCODER, head=str(args.out), encoder_sha256=ENCODER_SHA256)
-    test = build_rotten_tomatoes(split="test")
+    test = build_dataset(split="test")
     metrics = {"accuracy": accuracy(labels=model.labels), "macro-f1": f1_macro(labels=model.labels),
                "mcc": matthews(labels=model.labels)}
     model.to("cpu")
