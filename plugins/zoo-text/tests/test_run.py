@@ -17,7 +17,8 @@ REVIEWS = "text,label\n" + "\n".join([
 
 
 def _evaluate(registry, model_folder, csv_path, **options):
-    return zoo.evaluate("hf-sequence-classification", "csv", registry=registry, device="cpu", num_workers=0,
+    options.setdefault("num_workers", 0)
+    return zoo.evaluate("hf-sequence-classification", "csv", registry=registry, device="cpu",
                         model_args={"model": str(model_folder), **options.pop("model_args", {})},
                         dataset_args={"path": str(csv_path), **options.pop("dataset_args", {})}, **options)
 
@@ -38,11 +39,14 @@ def test_metrics_do_not_depend_on_batch_size(text_registry, tiny_classifier, wri
     assert one["metrics"] == pytest.approx(six["metrics"])
 
 
-def test_truncated_texts_are_counted_in_the_run_record(text_registry, tiny_classifier, write_file):
+@pytest.mark.parametrize("num_workers", [0, 2])  # with workers, collate runs in other processes
+def test_truncated_texts_are_counted_in_the_run_record(text_registry, tiny_classifier, write_file, num_workers):
     long_review = "the film was very good " * 40
     path = write_file("long.csv", REVIEWS + f"{long_review},positive\n")
-    run = _evaluate(text_registry, tiny_classifier, path, batch_size=3, model_args={"max_length": 16})
+    run = _evaluate(text_registry, tiny_classifier, path, batch_size=3, model_args={"max_length": 16},
+                    num_workers=num_workers)
     assert run["samples"]["truncated"] == 1
+    assert run["run"]["num_workers"] == num_workers
     assert run["model"]["config"]["max_length"] == 16
 
 

@@ -33,6 +33,13 @@ def test_logits_come_from_mean_pooled_normalised_embeddings(tiny_encoder, tmp_pa
     torch.testing.assert_close(embedding.norm(dim=1), torch.ones(1))
 
 
+def test_it_runs_in_bfloat16_and_returns_float32_logits(tiny_encoder, tmp_path):
+    head = _head(tmp_path / "head.safetensors", tiny_encoder)
+    model = build_sentence_encoder(encoder=str(tiny_encoder), head=str(head)).to("cpu", torch.bfloat16)
+    logits = model.forward(model.collate(["a good film", "it was very dull"]))
+    assert logits.dtype == torch.float32 and torch.isfinite(logits).all()
+
+
 def test_head_metadata_round_trips_and_the_file_is_byte_reproducible(tiny_encoder, tmp_path):
     first = _head(tmp_path / "one.safetensors", tiny_encoder)
     second = _head(tmp_path / "two.safetensors", tiny_encoder)
