@@ -120,3 +120,22 @@ def test_a_hub_model_missing_from_the_cache_says_how_to_fetch_it(text_registry, 
 def test_no_model_at_all_is_a_usage_error():
     with pytest.raises(UsageError, match="needs a model: --model-arg model="):
         build_hf_sequence_classification()
+
+
+def test_a_decoder_classifier_without_a_pad_token_pads_with_eos(tmp_path):
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import GPT2Config, GPT2ForSequenceClassification, PreTrainedTokenizerFast
+
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(["a good film", "it was dull", "the plot was very bad"], vocab_size=300,
+                            special_tokens=["<|endoftext|>"])
+    bpe.save(str(tmp_path / "tokenizer.json"))
+    PreTrainedTokenizerFast(tokenizer_file=str(tmp_path / "tokenizer.json"), eos_token="<|endoftext|>"
+                            ).save_pretrained(tmp_path)
+    torch.manual_seed(0)
+    GPT2ForSequenceClassification(GPT2Config(vocab_size=bpe.get_vocab_size(), n_layer=1, n_embd=16, n_head=2,
+                                             num_labels=2, bos_token_id=0, eos_token_id=0)).save_pretrained(tmp_path)
+    model = build_hf_sequence_classification(model=str(tmp_path)).to("cpu")
+    together = model.forward(model.collate(["dull", "the plot was very bad"]))
+    alone = model.forward(model.collate(["dull"]))
+    torch.testing.assert_close(alone[0], together[0], atol=1e-5, rtol=1e-5)  # padding did not leak in

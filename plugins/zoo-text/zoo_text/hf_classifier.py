@@ -84,6 +84,10 @@ def build_hf_sequence_classification(
     network = AutoModelForSequenceClassification.from_pretrained(str(folder), trust_remote_code=trust,
                                                                  dtype=torch.float32)
     network.eval()
+    if tokenizer.pad_token is None and tokenizer.eos_token is not None:
+        # Decoder-only classifiers (GPT-2 style) ship no pad token; they read the last non-pad position.
+        tokenizer.pad_token = tokenizer.eos_token
+        network.config.pad_token_id = tokenizer.eos_token_id
     limit = int(max_length) if max_length is not None else default_max_length(tokenizer)
     names = label_names(_labels_from_config(network.config), labels, what=what)
     config = {
