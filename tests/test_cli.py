@@ -89,13 +89,10 @@ def test_run_errors_are_one_line(zoo_cli):
     assert len(result.output.splitlines()) == 1 and "is for task 'text-classification'" in result.output
 
 
-def test_validate_lists_every_problem_and_exits_non_zero(tmp_path, toy_registry, monkeypatch):
+def test_validate_lists_every_problem_and_exits_non_zero(tmp_path, toy_registry):
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\nmodels:\n  - name: x\n    task: text-classification\n    builder: nope\n")
-    import zoo.cli.listing as listing
-
-    monkeypatch.setattr(listing, "load_registry", lambda **kwargs: toy_registry)
-    result = CliRunner().invoke(make_cli(lambda s: toy_registry), ["validate", str(bad)])
+    result = CliRunner().invoke(make_cli(lambda settings: toy_registry), ["validate", str(bad)])
     assert result.exit_code == 1
     assert f"{bad}:3:5: models[0].license: required field is missing" in result.output
     assert "1 catalogue(s), 0 valid model entries, 1 problem(s)" in result.output

@@ -157,3 +157,24 @@ def test_predict_gives_top_labels_with_scores(toy_registry):
 def test_predict_transcribes(toy_registry):
     (result,) = predict("copy", ["one two three"], registry=toy_registry)
     assert result["transcript"] == "one two three"
+
+
+def test_ctrl_c_reports_progress_and_leaves_no_files(toy_registry, tmp_path, monkeypatch):
+    from zoo.engine import EvaluationInterrupted
+    from zoo.testing.toy import KeywordModel
+
+    calls = []
+    original = KeywordModel.forward
+
+    def interrupted_on_third_batch(self, batch):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return original(self, batch)
+
+    monkeypatch.setattr(KeywordModel, "forward", interrupted_on_third_batch)
+    with pytest.raises(EvaluationInterrupted, match=r"interrupted after 8 of 40 samples \(accuracy 0\.\d+, macro-f1"):
+        evaluate("keyword", "reviews", registry=toy_registry, batch_size=4, output=tmp_path / "run.json",
+                 save_predictions=tmp_path / "predictions.jsonl")
+    assert list(tmp_path.iterdir()) == []  # no record, no partial predictions, no temporary files
+    assert EvaluationInterrupted.exit_code == 130

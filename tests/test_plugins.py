@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -81,6 +82,12 @@ def test_disabled_plugins_are_never_imported(tasks_plugin):
 def test_disable_plugins_is_read_from_the_environment():
     settings = Settings.from_env({"ZOO_DISABLE_PLUGINS": "a, b", "ZOO_STRICT_PLUGINS": "1"})
     assert settings.disabled == ("a", "b") and settings.strict
+
+
+def test_an_unset_command_line_flag_keeps_the_environment_value():
+    assert Settings.from_env({"ZOO_STRICT_PLUGINS": "1"}, strict=False).strict
+    assert Settings.from_env({}, strict=True).strict
+    assert Settings.from_env({"ZOO_REGISTRY": "a.yaml"}, catalogues=("b.yaml",)).catalogues == (Path("a.yaml"), Path("b.yaml"))
 
 
 def test_strict_mode_makes_a_plugin_error_fatal(tasks_plugin):

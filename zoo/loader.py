@@ -46,6 +46,7 @@ class Settings:
     trace: bool = False
     catalogues: tuple[Path, ...] = ()
     builtin_catalogue: bool = True
+    read_catalogues: bool = True  # False: plugin hooks only (zoo validate reads them itself)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -56,11 +57,10 @@ class Settings:
             trace=_env_flag(env.get("ZOO_TRACE_PLUGINS")),
             catalogues=tuple(Path(p) for p in _env_list(env.get("ZOO_REGISTRY"), os.pathsep)),
         )
-        changes = {key: value for key, value in overrides.items() if value not in (None, ())}
+        # An option left unset (None, (), or a flag not given) keeps the environment's value.
+        changes = {key: value for key, value in overrides.items() if value not in (None, (), False)}
         if "catalogues" in changes:
             changes["catalogues"] = settings.catalogues + tuple(Path(p) for p in changes["catalogues"])
-        if "strict" in overrides and overrides["strict"]:
-            changes["strict"] = True
         return cls(**{**settings.__dict__, **changes})
 
 
@@ -143,13 +143,11 @@ def _first_reference_problem(staged: _Staged, tasks: set[str], metrics: set[tupl
 
 
 def load_registry(sources: Sequence[PluginSource] | None = None, settings: Settings | None = None,
-                  *, warn: TextIO | None = None, read_catalogues: bool = True) -> Registry:
+                  *, warn: TextIO | None = None) -> Registry:
     """Load plugins and catalogues into a registry.
 
     Problems go to ``warn`` (stderr by default), one line each, and stay in
     ``registry.problems``; with ``settings.strict`` the first one is raised.
-    ``read_catalogues=False`` loads plugin hooks only (``zoo validate`` reads
-    the catalogues itself, to report every problem).
     """
     settings = settings or Settings.from_env()
     warn = sys.stderr if warn is None else warn
@@ -184,7 +182,7 @@ def load_registry(sources: Sequence[PluginSource] | None = None, settings: Setti
     for record in records:
         if record.status == "loaded":
             registry.catalogues += [(path, record.name) for path in staged[record.name].catalogues]
-    for path, namespace in (catalogue_files(registry, settings) if read_catalogues else ()):
+    for path, namespace in (catalogue_files(registry, settings) if settings.read_catalogues else ()):
         try:
             specs, problems = read_catalogue(path, registry, namespace=namespace)
         except CatalogueError as error:

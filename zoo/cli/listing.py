@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from zoo import api
 from zoo.catalogue import read_catalogue
 from zoo.cli.render import card_lines, echo_json, format_count, table, to_jsonable
 from zoo.errors import CatalogueError, UsageError
-from zoo.loader import catalogue_files, load_registry
+from zoo.loader import catalogue_files
 from zoo.registry import Registry
 from zoo.specs import KINDS, ModelSpec, Spec
 
@@ -149,7 +150,7 @@ def validate_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
     non-zero when anything is wrong.
     """
     state = _state(ctx)
-    registry = load_registry(settings=state.settings, read_catalogues=False)
+    registry = state.factory(replace(state.settings, read_catalogues=False))
     targets = [(path, None) for path in files] if files else catalogue_files(registry, state.settings)
     problems = [f"plugin {r.name!r}: {r.error}" for r in registry.plugins if r.status == "failed"]
     count = 0

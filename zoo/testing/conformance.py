@@ -72,7 +72,7 @@ class PluginConformance:
                 zoo_registry.get(metric, "metric", task=task.name)
 
     def test_catalogues_are_valid(self, zoo_registry: Registry) -> None:
-        bare = load_registry(settings=Settings(builtin_catalogue=False), warn=io.StringIO(), read_catalogues=False)
+        bare = load_registry(settings=Settings(builtin_catalogue=False, read_catalogues=False), warn=io.StringIO())
         for path, namespace in bare.catalogues:
             if namespace != self.plugin:
                 continue

@@ -31,11 +31,11 @@ def fake_plugin(name: str, **hooks: Callable[..., Any]) -> types.ModuleType:
 
 
 def registry_of(*plugins: types.ModuleType | tuple[str, Any], settings: Settings | None = None,
-                warn: io.StringIO | None = None, **kwargs: Any) -> Registry:
+                warn: io.StringIO | None = None, read_catalogues: bool = True) -> Registry:
     """Load a registry from plugin objects (a ``(name, plugin)`` pair or a fake module)."""
     sources = []
     for plugin in plugins:
         name, obj = plugin if isinstance(plugin, tuple) else (plugin.__name__.removeprefix("fake_"), plugin)
         sources.append(PluginSource.from_object(name, obj) if not isinstance(obj, PluginSource) else obj)
-    settings = settings or Settings(builtin_catalogue=False)
-    return load_registry(sources, settings, warn=warn if warn is not None else io.StringIO(), **kwargs)
+    settings = settings or Settings(builtin_catalogue=False, read_catalogues=read_catalogues)
+    return load_registry(sources, settings, warn=warn if warn is not None else io.StringIO())
