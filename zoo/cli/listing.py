@@ -55,6 +55,7 @@ def _rows(kind: str, specs: list[Any], registry: Registry) -> tuple[list[str], l
 
 def _plugin_rows(registry: Registry) -> list[list[Any]]:
     return [[r.name, r.distribution or "-", r.version or "-", r.status,
+             ",".join(hook.removeprefix("register_") for hook in r.hooks) or "-",
              ", ".join(f"{len(v)} {k}" for k, v in sorted(r.contributed.items())) or "-",
              r.error or ""] for r in registry.plugins]
 
@@ -106,7 +107,8 @@ def _print_plugins(registry: Registry, as_json: bool) -> None:
     if as_json:
         echo_json([r.as_dict() for r in registry.plugins])
     elif registry.plugins:
-        click.echo(table(["plugin", "distribution", "version", "status", "contributed", "error"], _plugin_rows(registry)))
+        click.echo(table(["plugin", "distribution", "version", "status", "hooks", "contributed", "error"],
+                         _plugin_rows(registry)))
     else:
         click.echo("no plugins installed (plugins are packages with an entry point in group 'zoo')")
 
