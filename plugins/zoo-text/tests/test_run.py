@@ -84,3 +84,10 @@ def test_zoo_run_model_text_predicts_top_labels(text_registry, tiny_classifier):
     assert [r["input"] for r in results] == ["a good film", "it was dull"]
     assert {entry["label"] for entry in results[0]["top"]} == {"negative", "positive"}
     assert sum(entry["score"] for entry in results[0]["top"]) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_pairs_from_a_users_file_reach_the_model_as_pairs(text_registry, tiny_classifier, write_file):
+    pairs = "premise,hypothesis,label\na good film,it was great,positive\nthe plot,was very dull,negative\n"
+    run = _evaluate(text_registry, tiny_classifier, write_file("pairs.csv", pairs),
+                    dataset_args={"text_pair_column": "hypothesis", "text_column": "premise"})
+    assert run["samples"]["evaluated"] == 2

@@ -94,3 +94,18 @@ def test_jsonl_field_that_no_record_has_is_a_usage_error(write_file):
     with pytest.raises(UsageError, match=r"no record has the field 'text'; fields seen: 'label', 'sentence'"):
         build_jsonl(split="test", path=str(path))
     assert build_jsonl(split="test", path=str(path), text_field="sentence")[0].input == "good"
+
+
+def test_a_second_text_column_makes_premise_hypothesis_pairs(write_file):
+    nli = "premise,hypothesis,label\nA man plays a guitar.,A person makes music.,entailment\n"
+    dataset = build_csv(split="test", path=str(write_file("nli.csv", nli)), text_pair_column="hypothesis",
+                        text_column="premise")
+    assert dataset[0].input == ("A man plays a guitar.", "A person makes music.")
+    assert dataset.lengths() == [21 + 21]
+    with pytest.raises(UsageError, match="no column 'second'"):
+        build_csv(split="test", path=str(write_file("nli.csv", nli)), text_column="premise", text_pair_column="second")
+    lines = '{"p": "It rains.", "h": "It is dry.", "label": "contradiction"}\n{"p": "It rains.", "label": "neutral"}\n'
+    pairs = build_jsonl(split="test", path=str(write_file("nli.jsonl", lines)), text_field="p", text_pair_field="h")
+    assert pairs[0].input == ("It rains.", "It is dry.")
+    with pytest.raises(SampleError, match="line 2: no field 'h'"):
+        pairs[1]

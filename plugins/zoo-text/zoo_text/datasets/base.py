@@ -31,7 +31,7 @@ class TextDataset:
 
     labels: tuple[str, ...]
     split: str
-    texts: list[str | None]
+    texts: list[Any]  # a str, a (text, text) pair for NLI-style models, or None for an unreadable row
     targets: list[int | None]
     ids: list[str]
     fingerprint: str
@@ -49,13 +49,15 @@ class TextDataset:
         if index in self.problems:
             raise SampleError(self.ids[index], self.problems[index])
         text = self.texts[index]
-        if text is None or not text.strip():
+        parts = text if isinstance(text, tuple) else (text,)
+        if any(part is None or not part.strip() for part in parts):
             raise SampleError(self.ids[index], "empty text: give every row some text or remove it")
         return Sample(input=text, target=self.targets[index], id=self.ids[index])
 
     def lengths(self) -> list[int]:
         """Characters per text: cheap, and enough for the engine to group similar lengths."""
-        return [len(text or "") for text in self.texts]
+        return [sum(len(part or "") for part in text) if isinstance(text, tuple) else len(text or "")
+                for text in self.texts]
 
     def label_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(self.labels, 0)

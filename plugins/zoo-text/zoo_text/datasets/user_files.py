@@ -1,6 +1,8 @@
 """A user's own labelled texts: a CSV file or a JSON Lines file.
 
-The text and label columns (fields) are options. Label names are the sorted
+The text and label columns (fields) are options; a second text column
+(``text_pair_column`` / ``text_pair_field``) makes each input a
+``(text, text)`` pair, as NLI models take (premise, hypothesis). Label names are the sorted
 distinct labels of the file (numerically when they are all integers), or the
 ``labels`` list given, in that order. A row that cannot be used (bytes that
 are not UTF-8, a missing or empty value, a label outside ``labels``, a line
@@ -32,6 +34,11 @@ class _Row:
     text: str | None
     label: str | None
     problem: str | None = None
+    pair: str | None = None
+
+    @property
+    def input(self) -> Any:
+        return (self.text, self.pair) if self.pair is not None else self.text
 
 
 def _read_bytes(path: str | Path, kind: str) -> tuple[Path, bytes]:
@@ -82,7 +89,7 @@ def _dataset(rows: list[_Row], *, file: Path, data: bytes, labels: Sequence[str]
     ids = [row.id for row in rows]
     definition = {"kind": kind, "split": split, "labels": names, **options}
     return TextDataset(
-        labels=tuple(names), split=split, texts=[row.text for row in rows], targets=targets, ids=ids,
+        labels=tuple(names), split=split, texts=[row.input for row in rows], targets=targets, ids=ids,
         fingerprint=fingerprint_of(sha256_bytes(data), definition, ids), problems=problems,
         info={"source": str(file), "format": kind, "rows": len(rows), "unusable_rows": len(problems),
               "labels_from": "args.labels" if given else "data (sorted)", **options},
@@ -90,25 +97,28 @@ def _dataset(rows: list[_Row], *, file: Path, data: bytes, labels: Sequence[str]
 
 
 def build_csv(*, split: str, path: str, text_column: str = "text", label_column: str = "label",
-              labels: Sequence[str] | str | None = None, delimiter: str = ",") -> TextDataset:
+              labels: Sequence[str] | str | None = None, delimiter: str = ",",
+              text_pair_column: str | None = None) -> TextDataset:
     """A CSV file with a header row; ``labels`` may be a list or ``"a,b,c"``."""
     file, data = _read_bytes(path, "csv")
     text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     columns = reader.fieldnames or []
-    for option, column in (("text_column", text_column), ("label_column", label_column)):
-        if column not in columns:
+    wanted = [("text_column", text_column), ("label_column", label_column), ("text_pair_column", text_pair_column)]
+    for option, column in wanted:
+        if column is not None and column not in columns:
             shown = ", ".join(repr(c) for c in columns) or "none (the file is empty)"
             raise UsageError(f"{file}: no column {column!r}; its columns are {shown}; "
                              f"choose one with --dataset-arg {option}=NAME")
     rows = []
     for number, record in enumerate(reader, start=1):
         row = _Row(id=f"{file.name} row {number} (line {reader.line_num})",
-                   text=record.get(text_column), label=record.get(label_column))
-        if row.text is None or row.label is None:
+                   text=record.get(text_column), label=record.get(label_column),
+                   pair=record.get(text_pair_column) if text_pair_column else None)
+        if row.text is None or row.label is None or (text_pair_column and row.pair is None):
             row.problem = f"the row has fewer fields than the header ({len(columns)})"
         else:
-            bad = _bad_utf8(row.text) or _bad_utf8(row.label)
+            bad = _bad_utf8(row.text) or _bad_utf8(row.label) or _bad_utf8(row.pair or "")
             row.label = row.label.strip()
             if bad:
                 row.problem = bad
@@ -116,11 +126,12 @@ def build_csv(*, split: str, path: str, text_column: str = "text", label_column:
                 row.problem = f"empty label in column {label_column!r}"
         rows.append(row)
     return _dataset(rows, file=file, data=data, labels=labels, split=split, kind="csv",
-                    options={"text_column": text_column, "label_column": label_column})
+                    options={"text_column": text_column, "label_column": label_column,
+                             "text_pair_column": text_pair_column})
 
 
 def build_jsonl(*, split: str, path: str, text_field: str = "text", label_field: str = "label",
-                labels: Sequence[str] | str | None = None) -> TextDataset:
+                labels: Sequence[str] | str | None = None, text_pair_field: str | None = None) -> TextDataset:
     """One JSON object per line; blank lines are skipped; ``labels`` may be a list or ``"a,b,c"``."""
     file, data = _read_bytes(path, "jsonl")
     rows, seen_fields = [], set()
@@ -143,19 +154,24 @@ def build_jsonl(*, split: str, path: str, text_field: str = "text", label_field:
             continue
         seen_fields |= set(record)
         text, label = record.get(text_field), record.get(label_field)
-        if text_field not in record or label_field not in record:
-            missing = [f for f in (text_field, label_field) if f not in record]
+        pair = record.get(text_pair_field) if text_pair_field else None
+        fields = [f for f in (text_field, label_field, text_pair_field) if f is not None]
+        if any(f not in record for f in fields):
+            missing = [f for f in fields if f not in record]
             row.problem = f"no field {' or '.join(repr(f) for f in missing)}"
-        elif not isinstance(text, str):
-            row.problem = f"field {text_field!r} is {type(text).__name__}, not text"
+        elif not isinstance(text, str) or (text_pair_field and not isinstance(pair, str)):
+            name = text_field if not isinstance(text, str) else text_pair_field
+            row.problem = f"field {name!r} is {type(record[name]).__name__}, not text"
         elif label is None or isinstance(label, (dict, list)) or not str(label).strip():
             row.problem = f"field {label_field!r} holds no usable label ({label!r})"
         else:
-            row.text, row.label = text, str(label).strip()
-    for option, name in (("text_field", text_field), ("label_field", label_field)):
-        if seen_fields and name not in seen_fields:
+            row.text, row.label, row.pair = text, str(label).strip(), pair
+    wanted = [("text_field", text_field), ("label_field", label_field), ("text_pair_field", text_pair_field)]
+    for option, name in wanted:
+        if name is not None and seen_fields and name not in seen_fields:
             shown = ", ".join(repr(f) for f in sorted(seen_fields))
             raise UsageError(f"{file}: no record has the field {name!r}; fields seen: {shown}; "
                              f"choose one with --dataset-arg {option}=NAME")
     return _dataset(rows, file=file, data=data, labels=labels, split=split, kind="jsonl",
-                    options={"text_field": text_field, "label_field": label_field})
+                    options={"text_field": text_field, "label_field": label_field,
+                             "text_pair_field": text_pair_field})
