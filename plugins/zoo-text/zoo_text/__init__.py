@@ -74,11 +74,11 @@ def register_datasets(register: zoo.hookspecs.Register) -> None:
     register("csv", task=TASK, builder="zoo_text.datasets.user_files:build_csv",
              splits=["test"], license="NOASSERTION", tags=["user-data"],
              description="Your own CSV file: --dataset-arg path=FILE text_column=text label_column=label "
-                         "[labels=a,b,c]; label names sorted from the data unless listed.")
+                         "[labels=a,b,c] [text_pair_column=NAME]; label names sorted from the data unless listed.")
     register("jsonl", task=TASK, builder="zoo_text.datasets.user_files:build_jsonl",
              splits=["test"], license="NOASSERTION", tags=["user-data"],
              description="Your own JSON Lines file: --dataset-arg path=FILE text_field=text label_field=label "
-                         "[labels=a,b,c]; label names sorted from the data unless listed.")
+                         "[labels=a,b,c] [text_pair_field=NAME]; label names sorted from the data unless listed.")
 
 
 @zoo.hookimpl
