@@ -5,7 +5,7 @@ Importing zoo is cheap: nothing here imports torch, timm or transformers.
 
 from __future__ import annotations
 
-from zoo.api import (build_dataset, build_metric, build_model, default_registry, get, list_datasets,
+from zoo.api import (build_dataset, build_metric, build_model, catalogue_only, default_registry, get, list_datasets,
                      list_metrics, list_models, list_tasks, resolve_builder)
 from zoo.errors import (AmbiguousNameError, BuilderImportError, CatalogueError, LabelMismatchError,
                         MissingArtifactError, NotFoundError, PluginError, SampleError, UsageError, ZooError)
@@ -45,6 +45,7 @@ __all__ = [
     "build_dataset",
     "build_metric",
     "build_model",
+    "catalogue_only",
     "default_registry",
     "evaluate",
     "get",

@@ -19,7 +19,7 @@ from zoo.registry import Registry
 from zoo.specs import DatasetSpec, MetricSpec, ModelSpec, Spec, TaskSpec
 
 __all__ = [
-    "build_dataset", "build_metric", "build_model", "default_registry", "get", "list_datasets",
+    "build_dataset", "build_metric", "build_model", "catalogue_only", "default_registry", "get", "list_datasets",
     "list_metrics", "list_models", "list_tasks", "resolve_builder", "resolve_import",
 ]
 
@@ -103,9 +103,29 @@ def call_builder(spec: Spec, how: str, **kwargs: Any) -> Any:
     return builder(**kwargs)
 
 
+CATALOGUE_ONLY = "zoo_catalogue_only_args"
+
+
+def catalogue_only(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark builder arguments that only a catalogue entry may set, never a user's
+    ``--model-arg`` (say, permission to run a repository's own code)::
+
+        @zoo.catalogue_only("remote_code_allowed")
+        def build_classifier(*, model, remote_code_allowed=False, trust_remote_code=False): ...
+    """
+    def mark(builder: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(builder, CATALOGUE_ONLY, tuple(names))
+        return builder
+    return mark
+
+
 def build_model(name: str | ModelSpec, *, registry: Registry | None = None, **args: Any) -> Any:
     """Build a model; ``args`` override the entry's own builder arguments."""
     spec = name if isinstance(name, ModelSpec) else get(name, "model", registry=registry)
+    locked = sorted(set(getattr(resolve_builder(spec), CATALOGUE_ONLY, ())) & set(args))
+    if locked:
+        raise UsageError(f"model {spec.id}: {', '.join(locked)} can only be set by a reviewed catalogue entry, "
+                         "not by a user argument")
     kwargs = {**spec.args, **args}
     if spec.weights is not None:
         kwargs.setdefault("weights", spec.weights)

@@ -105,6 +105,14 @@ def test_remote_code_needs_the_catalogue_and_the_user(tiny_classifier, tmp_path)
         build_hf_sequence_classification(model=str(custom), remote_code_allowed=True)
 
 
+def test_only_a_catalogue_entry_may_allow_remote_code(text_registry, tiny_classifier):
+    import zoo
+
+    with pytest.raises(UsageError, match="remote_code_allowed can only be set by a reviewed catalogue entry"):
+        zoo.build_model("hf-sequence-classification", registry=text_registry, model=str(tiny_classifier),
+                        remote_code_allowed=True, trust_remote_code=True)
+
+
 def test_a_hub_model_missing_from_the_cache_says_how_to_fetch_it(text_registry, tmp_path, monkeypatch):
     import huggingface_hub.constants
 

@@ -9,6 +9,8 @@ user passes ``--model-arg trust_remote_code=true``.
 
 from __future__ import annotations
 
+import zoo
+
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,6 +53,7 @@ def _labels_from_config(config: Any) -> list[str]:
     return [id2label.get(i, f"LABEL_{i}") for i in range(int(config.num_labels))]
 
 
+@zoo.catalogue_only("remote_code_allowed")
 def build_hf_sequence_classification(
     *,
     model: str | None = None,
