@@ -178,3 +178,12 @@ def test_ctrl_c_reports_progress_and_leaves_no_files(toy_registry, tmp_path, mon
                  save_predictions=tmp_path / "predictions.jsonl")
     assert list(tmp_path.iterdir()) == []  # no record, no partial predictions, no temporary files
     assert EvaluationInterrupted.exit_code == 130
+
+
+def test_a_model_returning_the_wrong_shape_is_named(toy_registry, monkeypatch):
+    from zoo.testing.toy import KeywordModel
+
+    monkeypatch.setattr(KeywordModel, "forward", lambda self, batch: self.module(batch["counts"])[:, :1])
+    with pytest.raises(UsageError, match=r"model toys:keyword returned \(8, 1\) for a batch of 8; task "
+                                         r"text-classification needs logits of shape \(8, 2\)"):
+        evaluate("keyword", "reviews", registry=toy_registry, batch_size=8)

@@ -122,13 +122,19 @@ def _seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def _num_workers(requested: int | None, batches: int) -> int:
+def _num_workers(requested: int | None, batches: int, device: str) -> int:
     if requested is not None:
         if requested < 0:
             raise UsageError(f"--num-workers must be 0 or more, not {requested}")
         return requested
-    # Workers pay off once there is more than a batch or two to preprocess.
-    return 0 if batches <= 2 else min(4, max(1, (os.cpu_count() or 2) // 2))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if batches <= 2:
+        return 0  # nothing to overlap
+    if device == "cpu":
+        # On the CPU the forward pass already uses every core; a worker only
+        # pays off when there are cores to spare for preprocessing.
+        return 0 if cores <= 4 else min(4, cores // 4)
+    return min(8, max(1, cores // 2))
 
 
 def _count_parameters(model: Any) -> int | None:
@@ -192,7 +198,7 @@ def _loop(p: Plan, dataset: Any, model: Any, target_map: list[int] | None, indic
 
     by_length = bool(getattr(model, "bucket_by_length", False))
     batches = data.batch_order(dataset, indices, batch_size, by_length=by_length)
-    workers = _num_workers(p.request.num_workers, len(batches))
+    workers = _num_workers(p.request.num_workers, len(batches), p.device)
     cuda = p.device.startswith("cuda")
     loader = data.make_loader(dataset, model, batches, target_map, num_workers=workers, pin_memory=cuda)
     metrics = {spec.name: api.build_metric(spec, task=p.task.name, labels=model.labels, registry=registry).to(p.device)
@@ -216,8 +222,7 @@ def _loop(p: Plan, dataset: Any, model: Any, target_map: list[int] | None, indic
                 if len(batch):
                     outputs = model.forward(devices.move(batch.inputs, p.device, p.dtype, non_blocking=cuda))
                     targets = devices.move(batch.targets, p.device, None, non_blocking=cuda)
-                    if isinstance(outputs, torch.Tensor):
-                        outputs = outputs.float()
+                    outputs = _checked(outputs, len(batch), model.labels, p)
                     for metric in metrics.values():
                         metric.update(outputs, targets)
                     predictions.write(batch, outputs)
@@ -239,6 +244,23 @@ def _loop(p: Plan, dataset: Any, model: Any, target_map: list[int] | None, indic
     predictions.close(keep=True)
     return {"metrics": metrics, "failures": failures, "done": done, "seconds": elapsed, "workers": workers,
             "stats": stats}
+
+
+def _checked(outputs: Any, size: int, labels: Sequence[str] | None, p: Plan) -> Any:
+    """Logits ``[B, C]`` over the model's labels, or ``B`` transcripts; anything else names the model."""
+    import torch
+
+    if p.task.target == "text":
+        if not isinstance(outputs, (list, tuple)) or len(outputs) != size or not all(isinstance(o, str) for o in outputs):
+            raise UsageError(f"model {p.model.id} returned {type(outputs).__name__} for a batch of {size}; "
+                             f"task {p.task.name} needs a list of {size} transcripts")
+        return outputs
+    expected = (size, len(labels or ()))
+    if not isinstance(outputs, torch.Tensor) or tuple(outputs.shape) != expected:
+        shape = tuple(outputs.shape) if isinstance(outputs, torch.Tensor) else type(outputs).__name__
+        raise UsageError(f"model {p.model.id} returned {shape} for a batch of {size}; task {p.task.name} needs "
+                         f"logits of shape {expected} (one column per label)")
+    return outputs.float()
 
 
 def _compute(metrics: Mapping[str, Any]) -> dict[str, float]:
