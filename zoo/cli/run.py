@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,9 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
 
     registry = ctx.find_root().obj.registry
     progress = not quiet and sys.stderr.isatty()
+    # zoo draws one progress bar of its own; the hub's and transformers' bars
+    # ("Loading weights") would only interleave with it.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     request_options = {**{k: v for k, v in options.items() if v is not None},
                        "model_args": _key_values(model_args, "--model-arg"),
                        "dataset_args": _key_values(dataset_args, "--dataset-arg"),
@@ -207,8 +211,6 @@ def _all_models(names: tuple[str, ...], registry: Any) -> bool:
 
 
 def _is_main() -> bool:
-    import os
-
     return os.environ.get("RANK", "0") == "0"
 
 
