@@ -23,13 +23,13 @@ import os
 import shutil
 import tempfile
 import time
-from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import torch  # noqa: E402
 
 import zoo  # noqa: E402
+import zoo.weights  # noqa: E402
 
 
 def hand_written(model_name: str, dataset_name: str, batch_size: int, limit: int, **model_args) -> float:
@@ -86,8 +86,6 @@ def best_of(repeats: int, measure, *args, **kwargs) -> float:
 
 
 def main() -> None:
-    import zoo.weights  # noqa: F401 - for classifier_folder
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=512, help="text samples")
     parser.add_argument("--image-limit", type=int, default=5000, help="image samples")

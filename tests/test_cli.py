@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from zoo.cli import make_cli
-from zoo.cli.app import CliState
 from zoo.testing import fake_plugin
 
 

@@ -132,8 +132,7 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
       echo "a great film" | zoo run minilm-rt-polarity -
       zoo run --from record.json                 (repeat a run exactly)
     """
-    from zoo.engine import RunRequest, evaluate_many, predict
-    from zoo.engine.evaluate import _run, plan
+    from zoo.engine import RunRequest, evaluate_many, plan, predict, run
     from zoo.engine.record import check_writable, load_record, write_json
 
     registry = ctx.find_root().obj.registry
@@ -152,7 +151,7 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
         if names or dataset:
             raise UsageError("--from repeats a recorded run: give no models or --dataset with it")
         request = RunRequest.from_record(load_record(from_record))
-        runs = [_run(plan(request, registry), registry, save_predictions=save_predictions, progress=progress)]
+        runs = [run(plan(request, registry), registry, save_predictions=save_predictions, progress=progress)]
     elif not names:
         raise UsageError("name a model: zoo run MODEL --dataset DATASET (see `zoo list`)")
     elif dataset is None and len(names) > 1 and not _all_models(names, registry):
@@ -185,8 +184,8 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
         click.echo(_single_table(runs[0]))
     else:
         click.echo(table(*_comparison(runs)))
-    for run in runs:
-        click.echo(_summary(run), err=True)
+    for finished in runs:
+        click.echo(_summary(finished), err=True)
 
 
 def api_evaluate(model: str, dataset: str | None, registry: Any, save_predictions: str | None, progress: bool,

@@ -1,6 +1,6 @@
 """The evaluation engine (imports torch): ``evaluate``, ``evaluate_many`` and ``predict``."""
 
-from zoo.engine.evaluate import EvaluationInterrupted, RunRequest, evaluate, evaluate_many
+from zoo.engine.evaluate import EvaluationInterrupted, Plan, RunRequest, evaluate, evaluate_many, plan, run
 from zoo.engine.predict import predict
 
-__all__ = ["EvaluationInterrupted", "RunRequest", "evaluate", "evaluate_many", "predict"]
+__all__ = ["EvaluationInterrupted", "Plan", "RunRequest", "evaluate", "evaluate_many", "plan", "predict", "run"]

@@ -8,24 +8,23 @@ model are built, labels matched by name, and batches stream through
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from zoo import api
 from zoo.engine import data, devices, labels, record
 from zoo.engine.distributed import World, current_world
+from zoo.engine.predictions import PredictionWriter
 from zoo.errors import UsageError, ZooError
 from zoo.registry import Registry
 from zoo.specs import DatasetSpec, MetricSpec, ModelSpec, TaskSpec
 
-__all__ = ["EvaluationInterrupted", "RunRequest", "evaluate", "evaluate_many"]
+__all__ = ["EvaluationInterrupted", "Plan", "RunRequest", "evaluate", "evaluate_many", "plan", "run"]
 
 ON_ERROR = ("fail", "skip")
 
@@ -142,42 +141,6 @@ def _count_parameters(model: Any) -> int | None:
     return counter() if callable(counter) else None
 
 
-class _Predictions:
-    """Per-sample predictions as JSONL, staged and renamed so no partial file remains."""
-
-    def __init__(self, path: str | os.PathLike[str] | None, labels: Sequence[str] | None) -> None:
-        self.path, self.labels, self.handle, self.staging = path, labels, None, None
-        if path is not None:
-            import tempfile
-
-            target = Path(path)
-            fd, self.staging = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".tmp",
-                                                prefix=f".{target.name}.")
-            self.handle = os.fdopen(fd, "w", encoding="utf-8")
-
-    def write(self, batch: data.Batch, outputs: Any) -> None:
-        if self.handle is None:
-            return
-        if self.labels is None:
-            rows = [{"index": i, "id": s, "target": t, "prediction": p}
-                    for i, s, t, p in zip(batch.indices, batch.ids, batch.targets, outputs)]
-        else:
-            scores, predicted = outputs.float().softmax(-1).max(-1)
-            rows = [{"index": i, "id": s, "target": self.labels[int(t)], "prediction": self.labels[int(p)],
-                     "score": round(float(c), 6)}
-                    for i, s, t, p, c in zip(batch.indices, batch.ids, batch.targets, predicted, scores)]
-        self.handle.writelines(json.dumps(row) + "\n" for row in rows)
-
-    def close(self, keep: bool) -> None:
-        if self.handle is None:
-            return
-        self.handle.close()
-        if keep:
-            os.replace(self.staging, self.path)  # type: ignore[arg-type]
-        elif os.path.exists(self.staging):  # type: ignore[arg-type]
-            os.unlink(self.staging)  # type: ignore[arg-type]
-
-
 def _progress(total: int, enabled: bool, description: str) -> Any:
     from tqdm import tqdm
 
@@ -203,7 +166,7 @@ def _loop(p: Plan, dataset: Any, model: Any, target_map: list[int] | None, indic
     loader = data.make_loader(dataset, model, batches, target_map, num_workers=workers, pin_memory=cuda)
     metrics = {spec.name: api.build_metric(spec, task=p.task.name, labels=model.labels, registry=registry).to(p.device)
                for spec in p.metrics}
-    predictions = _Predictions(save_predictions, model.labels)
+    predictions = PredictionWriter(save_predictions, model.labels)
     failures: list[data.Failure] = []
     stats: dict[str, int] = {}
     done = 0
@@ -274,8 +237,9 @@ def _build(p: Plan, registry: Registry, dataset: Any = None) -> tuple[Any, Any]:
     return dataset, model
 
 
-def _run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: Any = None,
-         output: Any = None, progress: bool = False) -> dict[str, Any]:
+def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: Any = None,
+        output: Any = None, progress: bool = False) -> dict[str, Any]:
+    """Carry out a checked plan: build, match labels, evaluate, and return (and write) the record."""
     record.check_writable(output if p.world.is_main else None)
     record.check_writable(save_predictions)
     _seed(p.request.seed)
@@ -371,7 +335,7 @@ def evaluate(model: str, dataset: str | None = None, *, registry: Registry | Non
     model_args, dataset_args.
     """
     registry = registry if registry is not None else api.default_registry()
-    return _run(plan(_request(model, dataset, options), registry), registry, save_predictions=save_predictions,
+    return run(plan(_request(model, dataset, options), registry), registry, save_predictions=save_predictions,
                 output=output, progress=progress)
 
 
@@ -386,5 +350,5 @@ def evaluate_many(models: Sequence[str], dataset: str | None = None, *, registry
         key = (p.dataset.id, p.split)
         if key not in built:
             built[key] = api.build_dataset(p.dataset, split=p.split, registry=registry, **p.request.dataset_args)
-        records.append(_run(p, registry, dataset=built[key], progress=progress))
+        records.append(run(p, registry, dataset=built[key], progress=progress))
     return records

@@ -1,0 +1,46 @@
+"""``--save-predictions``: one JSON line per sample, staged and renamed so no partial file remains."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from zoo.engine.data import Batch
+
+
+class PredictionWriter:
+    """Writes rows as batches arrive (memory does not grow); renames into place on success."""
+
+    def __init__(self, path: str | os.PathLike[str] | None, labels: Sequence[str] | None) -> None:
+        self.path, self.labels, self.handle, self.staging = path, labels, None, None
+        if path is not None:
+            target = Path(path)
+            fd, self.staging = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".tmp",
+                                                prefix=f".{target.name}.")
+            self.handle = os.fdopen(fd, "w", encoding="utf-8")
+
+    def write(self, batch: Batch, outputs: Any) -> None:
+        if self.handle is None:
+            return
+        if self.labels is None:
+            rows = [{"index": i, "id": s, "target": t, "prediction": p}
+                    for i, s, t, p in zip(batch.indices, batch.ids, batch.targets, outputs)]
+        else:
+            scores, predicted = outputs.float().softmax(-1).max(-1)
+            rows = [{"index": i, "id": s, "target": self.labels[int(t)], "prediction": self.labels[int(p)],
+                     "score": round(float(c), 6)}
+                    for i, s, t, p, c in zip(batch.indices, batch.ids, batch.targets, predicted, scores)]
+        self.handle.writelines(json.dumps(row) + "\n" for row in rows)
+
+    def close(self, keep: bool) -> None:
+        if self.handle is None:
+            return
+        self.handle.close()
+        if keep:
+            os.replace(self.staging, self.path)  # type: ignore[arg-type]
+        elif os.path.exists(self.staging):  # type: ignore[arg-type]
+            os.unlink(self.staging)  # type: ignore[arg-type]
