@@ -139,3 +139,29 @@ def test_zoo_list_imports_no_heavy_library():
                             env={**os.environ, "ZOO_STRICT_PLUGINS": "0"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+def test_a_user_catalogue_adds_models(tmp_path):
+    from dataclasses import replace
+
+    from zoo.testing import registry_of
+
+    def register_models(register):
+        register("keyword", task="text-classification", builder="zoo.testing.toy:build_keyword_model", license="MIT")
+
+    def register_tasks(register):
+        register("text-classification", target="class", input="text", default_metrics=["accuracy"])
+
+    def register_metrics(register):
+        register("accuracy", tasks=["text-classification"], builder="zoo.metrics:accuracy")
+
+    plugin = fake_plugin("toys", register_tasks=register_tasks, register_models=register_models,
+                         register_metrics=register_metrics)
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("version: 1\nmodels:\n  - name: keyword-strict\n    task: text-classification\n"
+                    "    builder: keyword\n    license: MIT\n    args: {keywords: [great]}\n")
+    cli = make_cli(lambda settings: registry_of(plugin, settings=replace(settings, builtin_catalogue=False)))
+    result = CliRunner().invoke(cli, ["--registry", str(mine), "info", "keyword-strict", "--json"])
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.output)
+    assert card["id"] == "toys:keyword-strict" and card["args"] == {"keywords": ["great"]}
