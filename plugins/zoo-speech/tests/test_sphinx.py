@@ -36,10 +36,20 @@ def test_a_pure_tone_is_no_word_rather_than_class_zero():
     assert tuple(scores.shape) == (1, 3) and scores.sum() == 1
 
 
-def test_words_outside_the_dictionary_are_refused():
-    model = zoo.build_model("pocketsphinx-words", words=["zero", "qwxzzy"])
+def test_words_outside_the_dictionary_are_refused_when_the_model_is_built():
     with pytest.raises(UsageError, match=r"\['qwxzzy'\] are not in the pronunciation dictionary"):
-        model.forward(model.collate([Audio(tone(0.3), 16_000)]))
+        zoo.build_model("pocketsphinx-words", words=["zero", "qwxzzy"])
+
+
+def test_words_that_yaml_read_as_booleans_say_to_quote_them():
+    # `--model-arg words=[yes, no]` reaches the builder as [True, False].
+    with pytest.raises(UsageError, match=r"words must be strings, got \[True, False\]; quote them"):
+        zoo.build_model("pocketsphinx-words", words=[True, False])
+
+
+def test_a_repeated_word_is_refused_rather_than_making_a_class_that_never_wins():
+    with pytest.raises(UsageError, match=r"\['yes'\] appear more than once"):
+        zoo.build_model("pocketsphinx-words", words=["yes", "no", "Yes"])
 
 
 def test_free_transcription_returns_text(spokennumbers):

@@ -7,13 +7,15 @@ so `zoo list` imports no torch, transformers, soundfile or pocketsphinx.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import zoo
 
-__all__ = ["register_catalogues", "register_datasets", "register_metrics", "register_models", "register_tasks"]
+__all__ = ["DIGITS", "register_catalogues", "register_datasets", "register_metrics", "register_models", "register_tasks"]
 
-DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+# The ten digit words, in class-index order: the bundled digit datasets, the CNN and the
+# PocketSphinx digit grammar all take their labels from here.
+DIGITS: Final = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 ASR, CLS = "speech-recognition", "audio-classification"
 NORMALISATION = ("transcripts are NFKC-normalised, lower-cased and stripped of punctuation (inner "
                  "apostrophes kept) and whitespace-collapsed before scoring (zoo.metrics.normalize_transcript)")
@@ -66,7 +68,7 @@ def register_models(register: Any) -> None:
                          "n-gram language model: free transcription, CPU only, no download")
     register("pocketsphinx-words", task=CLS, builder="zoo_speech.sphinx:build_pocketsphinx_words",
              license="BSD-2-Clause", tags=["pocketsphinx", "offline", "pretrained", "keyword-spotting"],
-             source="https://github.com/cmusphinx/pocketsphinx", args={"words": DIGITS},
+             source="https://github.com/cmusphinx/pocketsphinx", args={"words": list(DIGITS)},
              description="PocketSphinx as a spoken-word classifier: a JSGF grammar of one word from `words` "
                          "(the digits by default); no word found -> class _unknown_")
     register("digits-cnn", task=CLS, builder="zoo_speech.digits_cnn:build_digits_cnn", license="Apache-2.0",

@@ -16,11 +16,11 @@ from typing import Final
 
 from zoo import MissingArtifactError, UsageError
 
+from zoo_speech import DIGITS
 from zoo_speech.clips import AudioClipDataset, Clip
 
 __all__ = ["DIGITS", "build_alsa_channel_names", "build_spoken_digits_synth", "build_spokennumbers"]
 
-DIGITS: Final = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 SYNTH_ROOT: Final = Path(__file__).with_name("data") / "spoken_digits_synth"
 ALSA_ROOT: Final = "/usr/share/sounds/alsa"
 ALSA_CHANNELS: Final = tuple(f"{place}_{side}" for place in ("Front", "Rear", "Side")

@@ -18,11 +18,12 @@ from torch import nn
 
 from zoo import SampleError, TorchModel, WeightsSpec
 
+from zoo_speech import DIGITS
 from zoo_speech.audio import to_rate
 
 __all__ = ["DIGIT_LABELS", "DigitsCnn", "LogMelCnn", "build_digits_cnn", "prepare_clip"]
 
-DIGIT_LABELS: Final = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+DIGIT_LABELS: Final = DIGITS
 RATE: Final = 16_000
 WINDOW_SECONDS: Final = 1.5
 N_FFT, HOP, N_MELS = 400, 160, 40  # 25 ms frames every 10 ms, 40 mel bands

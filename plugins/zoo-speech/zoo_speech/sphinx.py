@@ -19,6 +19,7 @@ import numpy as np
 
 from zoo import UsageError, WeightsSpec
 
+from zoo_speech import DIGITS
 from zoo_speech.audio import to_rate
 
 __all__ = ["NO_WORD", "SphinxRecogniser", "SphinxWordClassifier", "build_pocketsphinx", "build_pocketsphinx_words"]
@@ -109,7 +110,7 @@ class SphinxWordClassifier(_SphinxBase):
 
     def __init__(self, *, words: Sequence[str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.words = [w.lower() for w in words]
+        self.words = list(words)
         self.labels = [*self.words, NO_WORD]
 
     def _prepare(self, decoder: Any) -> None:
@@ -138,12 +139,29 @@ def build_pocketsphinx(*, max_seconds: float = 60.0, weights: WeightsSpec | None
                             config={"search": "n-gram language model en-us.lm.bin"})
 
 
-def build_pocketsphinx_words(*, words: Sequence[str] = ("zero", "one", "two", "three", "four", "five", "six",
-                                                         "seven", "eight", "nine"),
+def build_pocketsphinx_words(*, words: Sequence[str] = DIGITS,
                              max_seconds: float = 10.0, weights: WeightsSpec | None = None) -> SphinxWordClassifier:
-    if not words or isinstance(words, str):
-        raise UsageError("pocketsphinx-words: words must be a non-empty list of dictionary words")
+    words = _check_words(words)
     acoustic, lexicon = _model_dirs(weights)
-    return SphinxWordClassifier(words=words, acoustic=acoustic, lexicon=lexicon, max_seconds=max_seconds,
-                                weights_sha256=weights.sha256 if weights else None,
-                                config={"search": "JSGF grammar: one word of " + " | ".join(words)})
+    model = SphinxWordClassifier(words=words, acoustic=acoustic, lexicon=lexicon, max_seconds=max_seconds,
+                                 weights_sha256=weights.sha256 if weights else None,
+                                 config={"search": "JSGF grammar: one word of " + " | ".join(words)})
+    model.decoder()  # refuse words outside the dictionary now, not at the first batch of a run
+    return model
+
+
+def _check_words(words: Any) -> list[str]:
+    """The grammar's words: a non-empty list of distinct strings (lower-cased)."""
+    how = "give them as a list: --model-arg 'words=[\"yes\", \"no\"]'"
+    if not words or isinstance(words, str) or not isinstance(words, Sequence):
+        raise UsageError(f"pocketsphinx-words: words must be a non-empty list of dictionary words, not {words!r}; {how}")
+    not_text = [w for w in words if not isinstance(w, str)]
+    if not_text:
+        # YAML (which --model-arg uses) reads yes/no/on/off as booleans and 1, 2 as numbers.
+        raise UsageError(f"pocketsphinx-words: words must be strings, got {not_text!r}; quote them: {how}")
+    lowered = [w.strip().lower() for w in words]
+    repeated = sorted({w for w in lowered if lowered.count(w) > 1})
+    if repeated or "" in lowered:
+        problem = f"{repeated} appear more than once" if repeated else "an empty word"
+        raise UsageError(f"pocketsphinx-words: words {problem} in {list(words)}; each class needs one distinct word")
+    return lowered
