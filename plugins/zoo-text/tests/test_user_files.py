@@ -61,6 +61,16 @@ def test_a_label_outside_the_given_list_is_an_error_naming_the_row(write_file):
     assert dataset.info["unusable_rows"] == 1
 
 
+def test_an_unquoted_delimiter_is_an_error_naming_the_row_not_a_new_class(write_file):
+    # Without the check, "Fine, not great,neutral" would read as text "Fine" with label " not great".
+    dataset = build_csv(split="test", path=str(write_file("reviews.csv", "text,label\nFine, not great,neutral\n"
+                                                                         "Dull,negative\n")))
+    assert dataset.labels == ("negative",)
+    with pytest.raises(SampleError, match=r"reviews\.csv row 1 \(line 2\): the row has 3 fields but the header "
+                                          r"has 2; quote a text that contains the delimiter ','"):
+        dataset[0]
+
+
 def test_missing_file_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="does not exist"):
         build_csv(split="test", path=str(tmp_path / "nope.csv"))

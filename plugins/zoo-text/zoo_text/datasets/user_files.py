@@ -6,7 +6,8 @@ The text and label columns (fields) are options; a second text column
 distinct labels of the file (numerically when they are all integers), or the
 ``labels`` list given, in that order. A row that cannot be used (bytes that
 are not UTF-8, a missing or empty value, a label outside ``labels``, a line
-that is not JSON) stays in the dataset and raises :class:`zoo.SampleError`
+that is not JSON, a CSV row with more fields than its header, as an unquoted
+comma in a text makes) stays in the dataset and raises :class:`zoo.SampleError`
 naming the file, row and line when it is read; a column that no row has is
 a :class:`zoo.UsageError` at once.
 """
@@ -117,6 +118,9 @@ def build_csv(*, split: str, path: str, text_column: str = "text", label_column:
                    pair=record.get(text_pair_column) if text_pair_column else None)
         if row.text is None or row.label is None or (text_pair_column and row.pair is None):
             row.problem = f"the row has fewer fields than the header ({len(columns)})"
+        elif None in record:  # DictReader's restkey: the fields beyond the header
+            row.problem = (f"the row has {len(columns) + len(record[None])} fields but the header has {len(columns)}; "
+                           f"quote a text that contains the delimiter {delimiter!r}")
         else:
             bad = _bad_utf8(row.text) or _bad_utf8(row.label) or _bad_utf8(row.pair or "")
             row.label = row.label.strip()
