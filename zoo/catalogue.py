@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, Final
 
 from zoo import schema
@@ -40,12 +41,8 @@ def _check_top_level(doc: Document) -> list[str]:
     return problems
 
 
-def _resolve_builder(entry: Mapping[str, Any], registry: Registry) -> ModelSpec:
-    """The registered (hook) model whose builder this entry reuses; raises if none."""
-    return registry.get(entry["builder"], "model")
-
-
 def _absolute_weights(weights: Mapping[str, Any], doc: Document) -> WeightsSpec:
+    """Relative weight paths are relative to the catalogue file, wherever zoo runs."""
     uri = weights["uri"]
     if not uri.startswith(schema.URI_SCHEMES):
         uri = str((doc.path.parent / uri).resolve())
@@ -70,61 +67,56 @@ def read_catalogue(path: str | os.PathLike[str], registry: Registry, *, namespac
     for index, entry in enumerate(doc.data.get("models") or []):
         at = f"models[{index}]"
         entry_problems = schema.check_fields("model", entry, path=at, catalogue=True)
+        if not entry_problems and entry["name"] in first_line:
+            entry_problems = [(f"{at}.name", f"duplicate model {entry['name']!r} (first at {first_line[entry['name']]})")]
         if entry_problems:
             problems += [doc.problem(p, m) for p, m in entry_problems]
             continue
-        name = entry["name"]
-        if name in first_line:
-            problems.append(doc.problem(f"{at}.name", f"duplicate model {name!r} (first at {first_line[name]})"))
-            continue
-        first_line[name] = doc.where(at)
-        if entry["task"] not in {task.name for task in registry.tasks} and registry.tasks:
-            known = ", ".join(task.name for task in registry.tasks)
-            problems.append(doc.problem(f"{at}.task", f"unknown task {entry['task']!r}; known tasks: {known}"))
-            continue
-        try:
-            base = _resolve_builder(entry, registry)
-        except (NotFoundError, AmbiguousNameError) as error:
-            plugin = entry["builder"].split(":", 1)[0] if ":" in entry["builder"] else None
-            record = registry.plugin(plugin) if plugin else None
-            if plugin and (record is None or record.status != "loaded") and not unavailable_is_error:
-                state = "is not installed" if record is None else f"is {record.status}"
-                registry.unavailable.append(Unavailable(name, "model", plugin, doc.where(at),
-                                                        f"its builder {entry['builder']!r} comes from plugin {plugin!r}, which {state}"))
-                continue
-            problems.append(doc.problem(f"{at}.builder", f"unknown builder: {error}"))
-            continue
-        if entry["task"] != base.task:
-            problems.append(doc.problem(f"{at}.task", f"{entry['task']!r} does not match the task of builder {base.id} ({base.task!r})"))
-            continue
-        reported_problems = _check_reported(entry, at, doc, registry)
-        if reported_problems:
-            problems += reported_problems
-            continue
-        owner = namespace or base.plugin
-        fields = {**entry, "builder": base.builder, "args": {**base.args, **(entry.get("args") or {})}}
-        fields.pop("weights", None)
-        spec = spec_from_fields("model", fields, Origin(owner, doc.where(at)))
-        spec = _with(spec, based_on=base.id,
-                     weights=_absolute_weights(entry["weights"], doc) if entry.get("weights") else base.weights)
-        clash = registry.entries["model"].get(spec.id)
-        if clash is not None:
-            problems.append(doc.problem(f"{at}.name", f"model {spec.id!r} is already defined at {clash.origin.where}; rename one of them"))
-            continue
-        specs.append(spec)
+        first_line[entry["name"]] = doc.where(at)
+        spec, entry_problems = _entry_spec(entry, at, doc, registry, namespace, unavailable_is_error)
+        problems += [doc.problem(p, m) for p, m in entry_problems]
+        if spec is not None:
+            specs.append(spec)
     return specs, problems
 
 
-def _check_reported(entry: Mapping[str, Any], at: str, doc: Document, registry: Registry) -> list[str]:
+def _entry_spec(entry: Mapping[str, Any], at: str, doc: Document, registry: Registry, namespace: str | None,
+                unavailable_is_error: bool) -> tuple[ModelSpec | None, list[tuple[str, str]]]:
+    """One well-formed entry checked against the registry: its spec, or the problems."""
+    tasks = {task.name for task in registry.tasks}
+    if registry.tasks and entry["task"] not in tasks:
+        return None, [(f"{at}.task", f"unknown task {entry['task']!r}; known tasks: {', '.join(sorted(tasks))}")]
+    try:
+        base: ModelSpec = registry.get(entry["builder"], "model")
+    except (NotFoundError, AmbiguousNameError) as error:
+        plugin = entry["builder"].split(":", 1)[0] if ":" in entry["builder"] else None
+        record = registry.plugin(plugin) if plugin else None
+        if plugin and (record is None or record.status != "loaded") and not unavailable_is_error:
+            state = "is not installed" if record is None else f"is {record.status}"
+            registry.unavailable.append(Unavailable(entry["name"], "model", plugin, doc.where(at),
+                                                    f"its builder {entry['builder']!r} comes from plugin {plugin!r}, which {state}"))
+            return None, []
+        return None, [(f"{at}.builder", f"unknown builder: {error}")]
+    if entry["task"] != base.task:
+        return None, [(f"{at}.task", f"{entry['task']!r} does not match the task of builder {base.id} ({base.task!r})")]
+    problems = _check_reported(entry, at, registry)
+    if problems:
+        return None, problems
+    weights = _absolute_weights(entry["weights"], doc) if entry.get("weights") else base.weights
+    fields = {**entry, "builder": base.builder, "args": {**base.args, **(entry.get("args") or {})}, "weights": None}
+    spec = replace(spec_from_fields("model", fields, Origin(namespace or base.plugin, doc.where(at))),  # type: ignore[type-var]
+                   based_on=base.id, weights=weights)
+    clash = registry.entries["model"].get(spec.id)
+    if clash is not None:
+        return None, [(f"{at}.name", f"model {spec.id!r} is already defined at {clash.origin.where}; rename one of them")]
+    return spec, []
+
+
+def _check_reported(entry: Mapping[str, Any], at: str, registry: Registry) -> list[tuple[str, str]]:
     problems = []
     for i, reported in enumerate(entry.get("reported") or []):
         try:
             registry.get(reported["metric"], "metric", task=entry["task"])
         except (NotFoundError, AmbiguousNameError) as error:
-            problems.append(doc.problem(f"{at}.reported[{i}].metric", str(error)))
+            problems.append((f"{at}.reported[{i}].metric", str(error)))
     return problems
-
-
-def _with(spec: ModelSpec, **changes: Any) -> ModelSpec:
-    from dataclasses import replace
-    return replace(spec, **changes)
