@@ -77,3 +77,16 @@ def test_catalogue_hub_model_offline_names_what_is_missing(tmp_path, monkeypatch
 def test_a_builder_without_a_model_says_how_to_name_one():
     with pytest.raises(UsageError, match="model=org/repo"):
         zoo.build_model("hf-ctc")
+
+
+@pytest.mark.parametrize("args", [{"model": "facebook/hubert-large-ls960-ft"}, {"revision": "0123abc"}])
+def test_a_catalogue_entry_refuses_a_model_or_revision_it_would_not_use(args):
+    with pytest.raises(UsageError, match=r"wav2vec2-base-960h@22aad52d.*would not be used.*zoo run hf-ctc --model-arg"):
+        zoo.build_model("wav2vec2-base-960h", **args)
+
+
+def test_a_catalogue_entry_accepts_its_own_model_and_revision(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-cache"))
+    with pytest.raises(MissingArtifactError, match="facebook/wav2vec2-base-960h"):  # got as far as the cache
+        zoo.build_model("wav2vec2-base-960h", model="facebook/wav2vec2-base-960h",
+                        revision="22aad52d435eb6dbaf354bdad9b0da84ce7d6156")

@@ -32,11 +32,18 @@ def model_source(model: str | None, revision: str | None, weights: WeightsSpec |
         uri = weights.uri
         if uri.startswith("hf-hub:"):
             repo, _, pinned = uri[len("hf-hub:"):].partition("@")
-            model, revision = repo, pinned or revision
         elif Path(uri).is_dir():
-            model = uri
+            repo, pinned = uri, ""
         else:
             raise UsageError(f"{what}: weights {uri!r} must be hf-hub:org/repo[@revision] or a model folder")
+        # A catalogue entry is one checkpoint: a user's model= or revision= would silently not be used.
+        if (model and model != repo) or (revision and pinned and revision != pinned):
+            given = ", ".join(f"{key}={value}" for key, value in (("model", model), ("revision", revision)) if value)
+            builder = what.removesuffix(" model")  # callers name themselves "<builder> model"
+            raise UsageError(f"{what}: this catalogue entry is {uri}, so {given} would not be used; to run another "
+                             f"checkpoint, run the builder: zoo run {builder} --model-arg model=ORG/REPO "
+                             f"[--model-arg revision=COMMIT]")
+        model, revision = repo, pinned or revision
     if not model:
         raise UsageError(f"{what}: say which model: --model-arg model=org/repo (a hub id) or model=/path/to/folder")
     local = Path(model).expanduser()
