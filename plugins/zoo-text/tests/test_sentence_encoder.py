@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import torch
 from zoo.errors import UsageError
 from zoo.weights import IntegrityError, sha256_file
 
-from zoo_text.sentence_encoder import build_sentence_encoder, read_head_metadata, save_head
+from zoo_text.sentence_encoder import HEAD_METADATA_KEY, build_sentence_encoder, read_head_metadata, save_head
 
 
 def _head(path, encoder, *, classes=("negative", "positive"), hidden=16, encoder_sha256=None, normalize=True):
@@ -71,3 +73,43 @@ def test_no_head_is_a_usage_error(tiny_encoder, tmp_path):
         build_sentence_encoder(encoder=str(tiny_encoder))
     with pytest.raises(UsageError, match="does not exist"):
         build_sentence_encoder(encoder=str(tiny_encoder), head=str(tmp_path / "missing.safetensors"))
+
+
+def _raw_head(path, *, classes=2, hidden=16, metadata=None):
+    """A head file written without save_head: metadata exactly as given."""
+    from safetensors.torch import save_file
+
+    save_file({"weight": torch.zeros(classes, hidden), "bias": torch.zeros(classes)}, str(path), metadata)
+    return path
+
+
+def test_a_head_without_labels_needs_them_given_not_invented(tiny_encoder, tmp_path):
+    head = _raw_head(tmp_path / "head.safetensors", metadata={HEAD_METADATA_KEY: json.dumps({"normalize": True})})
+    with pytest.raises(IntegrityError, match=r"names no classes .*give --model-arg labels=a,b"):
+        build_sentence_encoder(encoder=str(tiny_encoder), head=str(head))
+    model = build_sentence_encoder(encoder=str(tiny_encoder), head=str(head), labels="neg,pos")
+    assert model.labels == ("neg", "pos") and model.config["labels_from"] == "args.labels"
+
+
+def test_a_head_that_does_not_say_how_it_was_trained_is_refused(tiny_encoder, tmp_path):
+    bare = _raw_head(tmp_path / "bare.safetensors")
+    with pytest.raises(IntegrityError, match="does not say whether embeddings are L2-normalised"):
+        build_sentence_encoder(encoder=str(tiny_encoder), head=str(bare), labels="neg,pos")
+    cls = _raw_head(tmp_path / "cls.safetensors", metadata={HEAD_METADATA_KEY: json.dumps(
+        {"normalize": False, "pooling": "cls", "labels": ["neg", "pos"]})})
+    with pytest.raises(IntegrityError, match="trained on 'cls' pooling, but this builder mean-pools"):
+        build_sentence_encoder(encoder=str(tiny_encoder), head=str(cls))
+
+
+def test_head_labels_that_do_not_match_its_outputs_are_refused(tiny_encoder, tmp_path):
+    head = _raw_head(tmp_path / "head.safetensors", classes=3, metadata={HEAD_METADATA_KEY: json.dumps(
+        {"normalize": True, "labels": ["neg", "pos"]})})
+    with pytest.raises(IntegrityError, match=r"has 3 outputs but its metadata lists labels \['neg', 'pos'\]"):
+        build_sentence_encoder(encoder=str(tiny_encoder), head=str(head))
+
+
+def test_a_head_that_is_not_safetensors_names_the_file(tiny_encoder, tmp_path):
+    head = tmp_path / "head.safetensors"
+    head.write_bytes(b"not a safetensors file")
+    with pytest.raises(IntegrityError, match=r"head .*head\.safetensors: not a valid safetensors file"):
+        build_sentence_encoder(encoder=str(tiny_encoder), head=str(head))

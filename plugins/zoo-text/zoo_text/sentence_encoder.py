@@ -5,7 +5,9 @@ in its metadata (one key, ``zoo_text.head``, holding sorted JSON so the file's
 bytes are reproducible), the class names (``labels``), whether embeddings are
 L2-normalised before the head (``normalize``), the ``max_length`` it was
 trained with and the sha256 of the encoder weights it was trained on. The
-builder refuses a head trained on another encoder.
+builder refuses a head trained on another encoder, one whose metadata does
+not say ``normalize``, or lists labels that do not match its outputs; a head
+without ``labels`` needs them as an argument, never ``LABEL_0``-style names.
 """
 
 from __future__ import annotations
@@ -67,15 +69,45 @@ HEAD_METADATA_KEY = "zoo_text.head"
 
 
 def read_head_metadata(path: Path) -> dict[str, Any]:
+    """The head's ``zoo_text.head`` metadata; ``{}`` when the file has none."""
     from safetensors import safe_open
 
-    with safe_open(str(path), framework="pt") as handle:
-        raw = handle.metadata() or {}
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            raw = handle.metadata() or {}
+    except Exception as error:  # noqa: BLE001 - safetensors raises its own error types
+        raise IntegrityError(f"head {path}: not a valid safetensors file ({error}); write heads with "
+                             "zoo_text.sentence_encoder.save_head (scripts/train_head.py does)") from None
     try:
         meta = json.loads(raw.get(HEAD_METADATA_KEY, "{}"))
     except json.JSONDecodeError as error:
         raise IntegrityError(f"head {path}: metadata {HEAD_METADATA_KEY!r} is not valid JSON ({error})") from None
-    return meta if isinstance(meta, dict) else {}
+    if not isinstance(meta, dict):
+        raise IntegrityError(f"head {path}: metadata {HEAD_METADATA_KEY!r} must be a JSON object, "
+                             f"got {type(meta).__name__}")
+    return meta
+
+
+def _head_settings(meta: Mapping[str, Any], path: Path, *, outputs: int, labels: Sequence[str] | str | None,
+                   what: str) -> tuple[list[str], bool]:
+    """Class names and ``normalize`` from the head's metadata, refused when missing or inconsistent."""
+    how = "write the head with zoo_text.sentence_encoder.save_head (scripts/train_head.py does)"
+    if meta.get("pooling", "mean") != "mean":
+        raise IntegrityError(f"{what}: head {path} was trained on {meta['pooling']!r} pooling, but this builder "
+                             "mean-pools; use a head trained on mean-pooled embeddings")
+    if not isinstance(meta.get("normalize"), bool):
+        raise IntegrityError(f"{what}: head {path} does not say whether embeddings are L2-normalised "
+                             f"(metadata {HEAD_METADATA_KEY!r}: normalize); {how}")
+    names = meta.get("labels")
+    if names is None:
+        if labels is None:
+            raise IntegrityError(f"{what}: head {path} names no classes (metadata {HEAD_METADATA_KEY!r}: labels); "
+                                 "give --model-arg labels=a,b,... in output order, or " + how)
+        return [f"output {i}" for i in range(outputs)], meta["normalize"]
+    if not isinstance(names, list) or len(names) != outputs:
+        raise IntegrityError(f"{what}: head {path} has {outputs} outputs but its metadata lists labels {names!r}; "
+                             f"{how}")
+    return [str(name) for name in names], meta["normalize"]
 
 
 def save_head(path: Path, weight: torch.Tensor, bias: torch.Tensor, *, labels: Sequence[str], normalize: bool,
@@ -130,9 +162,9 @@ def build_sentence_encoder(
         raise IntegrityError(f"{what}: head {head_path} was trained on encoder weights {meta['encoder_sha256']}, "
                              f"but {folder} holds {actual_sha256}; use the encoder it was trained on")
     linear = _load_head(head_path, what=what)
-    names = meta.get("labels") or [f"LABEL_{i}" for i in range(linear.out_features)]
+    names, normalize = _head_settings(meta, head_path, outputs=linear.out_features, labels=labels, what=what)
     tokenizer = load_tokenizer(folder, what=what)
-    network = MeanPoolingClassifier(load_encoder(folder, what=what), linear, normalize=bool(meta.get("normalize")))
+    network = MeanPoolingClassifier(load_encoder(folder, what=what), linear, normalize=normalize)
     hidden = int(network.encoder.config.hidden_size)
     if linear.in_features != hidden:
         raise IntegrityError(f"{what}: head {head_path} expects {linear.in_features}-dim embeddings, "
@@ -146,6 +178,7 @@ def build_sentence_encoder(
         "head": str(head_path),
         "pooling": "mean over non-padding tokens",
         "normalize": network.normalize,
+        "labels_from": "args.labels" if labels is not None else "head metadata",
         "tokenizer": type(tokenizer).__name__,
         "fast_tokenizer": bool(getattr(tokenizer, "is_fast", False)),
         "max_length": limit,
