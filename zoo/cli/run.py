@@ -63,8 +63,12 @@ def _fmt(value: Any) -> str:
 
 def _single_table(run: dict[str, Any]) -> str:
     reported = {row["metric"]: row for row in run["reported"]}
-    rows = [[name, _fmt(value), _fmt(reported.get(name, {}).get("reported")),
-             _fmt(reported.get(name, {}).get("difference"))] for name, value in run["metrics"].items()]
+    rows = []
+    for name, value in run["metrics"].items():
+        row = reported.get(name, {})
+        # A --limit slice is not the protocol the reported value was measured with.
+        difference = _fmt(row.get("difference")) if row.get("comparable", True) else "n/a (--limit)"
+        rows.append([name, _fmt(value), _fmt(row.get("reported")), difference])
     return table(["metric", "value", "reported", "difference"], rows)
 
 
