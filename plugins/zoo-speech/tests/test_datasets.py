@@ -79,6 +79,21 @@ def test_audio_folder_with_a_corrupt_clip_fails_on_that_clip_only(write_audio, t
     assert dataset[1].id == "yes/good.wav"
 
 
+def test_audio_folder_with_split_folders_and_no_split_says_to_pick_one(write_audio, tmp_path):
+    write_audio("words/train/yes/1.wav")
+    write_audio("words/test/no/1.wav")
+    with pytest.raises(UsageError, match=r"holds split folders \(test, train\), not classes; pick one with --split"):
+        zoo.build_dataset("audio-folder", root=str(tmp_path / "words"))
+    test = zoo.build_dataset("audio-folder", root=str(tmp_path / "words"), split="test")
+    assert test.labels == ["no"] and test[0].id == "no/1.wav"
+
+
+def test_audio_folder_classes_may_be_called_train_when_they_hold_clips(write_audio, tmp_path):
+    write_audio("words/train/1.wav")
+    write_audio("words/test/1.wav")
+    assert zoo.build_dataset("audio-folder", root=str(tmp_path / "words")).labels == ["test", "train"]
+
+
 def test_audio_folder_without_root_says_how_to_give_it():
     with pytest.raises(UsageError, match="root=DIR"):
         zoo.build_dataset("audio-folder")
@@ -122,6 +137,16 @@ def test_csv_manifest_with_labels_and_splits(write_audio, tmp_path):
     dataset = zoo.build_dataset("manifest-labels", path=str(tmp_path / "m.csv"), split="test")
     assert dataset.task == "audio-classification" and dataset.labels == ["no", "yes"]
     assert [dataset[i].target for i in range(len(dataset))] == [1, 0]
+
+
+def test_labels_that_yaml_read_as_booleans_say_to_quote_them(write_audio, tmp_path):
+    write_audio("words/yes/1.wav")
+    # `--dataset-arg labels=[yes, no]` reaches the builder as [True, False].
+    with pytest.raises(UsageError, match=r"audio-folder: labels must be strings, got \[True, False\]; quote them"):
+        zoo.build_dataset("audio-folder", root=str(tmp_path / "words"), labels=[True, False])
+    (tmp_path / "m.csv").write_text("path,label\nwords/yes/1.wav,yes\n")
+    with pytest.raises(UsageError, match=r"manifest: labels has \['no'\] more than once"):
+        zoo.build_dataset("manifest-labels", path=str(tmp_path / "m.csv"), labels=["yes", "no", "no"])
 
 
 def test_manifest_without_a_transcript_column_says_which_names_work(tmp_path):

@@ -48,7 +48,7 @@ def test_words_that_yaml_read_as_booleans_say_to_quote_them():
 
 
 def test_a_repeated_word_is_refused_rather_than_making_a_class_that_never_wins():
-    with pytest.raises(UsageError, match=r"\['yes'\] appear more than once"):
+    with pytest.raises(UsageError, match=r"words has \['yes'\] more than once"):
         zoo.build_model("pocketsphinx-words", words=["yes", "no", "Yes"])
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from zoo import UsageError, WeightsSpec
 
 from zoo_speech import DIGITS
+from zoo_speech.arguments import distinct_strings
 from zoo_speech.audio import to_rate
 
 __all__ = ["NO_WORD", "SphinxRecogniser", "SphinxWordClassifier", "build_pocketsphinx", "build_pocketsphinx_words"]
@@ -141,27 +142,10 @@ def build_pocketsphinx(*, max_seconds: float = 60.0, weights: WeightsSpec | None
 
 def build_pocketsphinx_words(*, words: Sequence[str] = DIGITS,
                              max_seconds: float = 10.0, weights: WeightsSpec | None = None) -> SphinxWordClassifier:
-    words = _check_words(words)
+    words = distinct_strings(words, argument="words", what="pocketsphinx-words", flag="--model-arg", lower=True)
     acoustic, lexicon = _model_dirs(weights)
     model = SphinxWordClassifier(words=words, acoustic=acoustic, lexicon=lexicon, max_seconds=max_seconds,
                                  weights_sha256=weights.sha256 if weights else None,
                                  config={"search": "JSGF grammar: one word of " + " | ".join(words)})
     model.decoder()  # refuse words outside the dictionary now, not at the first batch of a run
     return model
-
-
-def _check_words(words: Any) -> list[str]:
-    """The grammar's words: a non-empty list of distinct strings (lower-cased)."""
-    how = "give them as a list: --model-arg 'words=[\"yes\", \"no\"]'"
-    if not words or isinstance(words, str) or not isinstance(words, Sequence):
-        raise UsageError(f"pocketsphinx-words: words must be a non-empty list of dictionary words, not {words!r}; {how}")
-    not_text = [w for w in words if not isinstance(w, str)]
-    if not_text:
-        # YAML (which --model-arg uses) reads yes/no/on/off as booleans and 1, 2 as numbers.
-        raise UsageError(f"pocketsphinx-words: words must be strings, got {not_text!r}; quote them: {how}")
-    lowered = [w.strip().lower() for w in words]
-    repeated = sorted({w for w in lowered if lowered.count(w) > 1})
-    if repeated or "" in lowered:
-        problem = f"{repeated} appear more than once" if repeated else "an empty word"
-        raise UsageError(f"pocketsphinx-words: words {problem} in {list(words)}; each class needs one distinct word")
-    return lowered

@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from zoo import UsageError
 
+from zoo_speech.arguments import distinct_strings
 from zoo_speech.clips import AudioClipDataset, Clip
 
 __all__ = ["AUDIO_SUFFIXES", "build_audio_folder", "build_manifest"]
@@ -26,6 +27,7 @@ AUDIO_SUFFIXES: Final = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif
 PATH_COLUMNS: Final = ("path", "audio", "file", "audio_filepath")
 TEXT_COLUMNS: Final = ("transcript", "text", "sentence")
 LABEL_COLUMNS: Final = ("label", "class")
+SPLIT_NAMES: Final = ("train", "validation", "test")
 
 
 def build_audio_folder(*, split: str = "all", root: str | None = None,
@@ -41,7 +43,11 @@ def build_audio_folder(*, split: str = "all", root: str | None = None,
     classes = sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not classes:
         raise UsageError(f"audio-folder: {folder} has no class subfolders; put each class's clips in {folder}/<class>/")
-    order = list(labels) if labels else classes
+    if split == "all" and _is_split_layout(folder, classes):
+        # Else train/ and test/ would become two classes and every clip's label its split's name.
+        raise UsageError(f"audio-folder: {folder} holds split folders ({', '.join(classes)}), not classes; "
+                         f"pick one with --split {classes[0]} (DIR/<split>/<class>/<clip>)")
+    order = distinct_strings(labels, argument="labels", what="audio-folder", flag="--dataset-arg") if labels else classes
     unknown = sorted(set(classes) - set(order))
     if unknown:
         raise UsageError(f"audio-folder: {folder} has class folders {unknown} that are not in labels={order}")
@@ -52,6 +58,15 @@ def build_audio_folder(*, split: str = "all", root: str | None = None,
         raise UsageError(f"audio-folder: no audio files ({', '.join(AUDIO_SUFFIXES)}) under {folder}")
     return AudioClipDataset(task="audio-classification", split=split, labels=order, clips=clips,
                             info={"root": str(folder), "classes": len(order)})
+
+
+def _is_split_layout(folder: Path, names: Sequence[str]) -> bool:
+    """``folder/<split>/<class>/``: every subfolder is a split name and holds class folders, not clips."""
+    if not set(names) <= set(SPLIT_NAMES):
+        return False
+    return all(any(p.is_dir() for p in (folder / name).iterdir()) and
+               not any(p.suffix.lower() in AUDIO_SUFFIXES for p in (folder / name).iterdir() if p.is_file())
+               for name in names)
 
 
 def _read_rows(path: Path) -> list[dict[str, Any]]:
@@ -103,7 +118,8 @@ def build_manifest(*, split: str = "all", path: str | None = None, task: str = "
         numbered = list(enumerate(rows, start=1))
     if not numbered:
         raise UsageError(f"manifest {manifest} has no rows in split {split!r}")
-    order = list(labels) if labels else sorted({str(row.get(target_key) or "").strip() for _, row in numbered} - {""})
+    order = (distinct_strings(labels, argument="labels", what="manifest", flag="--dataset-arg") if labels else
+             sorted({str(row.get(target_key) or "").strip() for _, row in numbered} - {""}))
     clips = [_clip(manifest, number, row, path_key, target_key, order if classify else None) for number, row in numbered]
     return AudioClipDataset(task=task, split=split, labels=order if classify else None, clips=clips,
                             info={"manifest": str(manifest), "rows": len(rows)})
