@@ -136,3 +136,37 @@ def test_collate_names_the_position_of_an_unusable_input(tmp_path):
     with pytest.raises(SampleError) as caught:
         model.collate([Image.new("RGB", (8, 8)), "not an image"])
     assert caught.value.sample_id == "1"
+
+
+def test_config_records_where_the_labels_came_from(tmp_path):
+    tiny_checkpoint(tmp_path / "tiny.safetensors")
+    assert "metadata of" in build_timm(**TINY, checkpoint=str(tmp_path / "tiny.safetensors")).config["labels_from"]
+    assert build_timm(**TINY, labels=TINY_LABELS).config["labels_from"] == "the labels argument"
+    assert build_timm(model_name="mobilenetv3_small_050.lamb_in1k").config["labels_from"] == "timm's imagenet-1k class names"
+    assert build_timm(**TINY).config["labels_from"].startswith("class indices")
+
+
+def test_repeated_class_names_are_named():
+    with pytest.raises(UsageError, match="must be unique; repeated: 'cat'"):
+        build_timm(**TINY, labels=["cat", "dog", "cat"])
+
+
+def test_preprocessing_overrides_that_do_not_fit_the_channels_are_refused():
+    with pytest.raises(UsageError, match="mean has 2 values for a model with in_chans=3"):
+        build_timm(**TINY, preprocessing={"mean": [0.5, 0.5]})
+    with pytest.raises(UsageError, match=r"input_size \[3, 16, 16\] has 3 channel\(s\), but in_chans=1"):
+        build_timm(**TINY, in_chans=1, preprocessing={"input_size": [3, 16, 16]})
+    # One value serves every channel; [H, W] takes the model's channels.
+    model = build_timm(**TINY, in_chans=1, preprocessing={"input_size": [16, 16], "mean": [0.5], "std": [0.25]})
+    assert model.config["input_size"] == (1, 16, 16) and model.config["std"] == (0.25,)
+    assert build_timm(**TINY, preprocessing={"std": [0.5]}).config["std"] == (0.5, 0.5, 0.5)
+
+
+def test_greyscale_model_averages_the_weights_rgb_statistics():
+    model = build_timm(**TINY, in_chans=1)  # resnet18's pretrained config carries ImageNet's RGB mean and std
+    assert model.config["mean"] == pytest.approx((sum((0.485, 0.456, 0.406)) / 3,))
+
+
+def test_model_kwargs_the_architecture_does_not_take_are_a_usage_error():
+    with pytest.raises(UsageError, match="cannot be built with .*'stem_widht'.*check model_kwargs"):
+        build_timm(model_name="resnet18", num_classes=3, model_kwargs={"stem_widht": 4})

@@ -113,7 +113,12 @@ def build_timm(*, model_name: str, pretrained: bool = False, checkpoint: str | N
                 if key_mapping == "in-order":
                     state_dict = map_in_order(state_dict, module.state_dict(), where=str(source.weights_path))
                 module.load_state_dict(state_dict, strict=True)
+    except TypeError as error:  # an argument the architecture's class does not take
+        raise UsageError(f"timm model {source.architecture!r} cannot be built with {sorted(kwargs)}: {error}; "
+                         "check model_kwargs") from error
     except RuntimeError as error:  # torch's missing/unexpected/size-mismatch report
+        if state_dict is None:
+            raise
         first = str(error).strip().splitlines()
         raise UsageError(f"weights {source.weights_path} do not fit timm model {source.architecture!r} "
                          f"({' '.join(first[:2])[:400]}); check model_name, num_classes and in_chans") from None
@@ -122,9 +127,10 @@ def build_timm(*, model_name: str, pretrained: bool = False, checkpoint: str | N
     from timm.data import create_transform
 
     transform = create_transform(**data_config, is_training=False)
-    class_names = _labels(module, source, labels)
+    class_names, labels_from = _labels(module, source, labels)
     config = {
         "model_name": model_name, "architecture": source.architecture, "num_classes": module.num_classes,
+        "labels_from": labels_from,
         "image_mode": "L" if in_chans == 1 else "RGB", **data_config,
         "weights": str(source.weights_path) if source.weights_path else None, "key_mapping": key_mapping,
     }
@@ -192,38 +198,54 @@ def _data_config(module: Any, in_chans: int, overrides: Mapping[str, Any] | None
     if unknown:
         raise UsageError(f"unknown preprocessing field(s) {', '.join(unknown)}; known: {', '.join(PREPROCESSING_KEYS)}")
     config = dict(resolve_data_config({}, model=module, use_test_size=True))
-    for key, value in (overrides or {}).items():
+    overrides = dict(overrides or {})
+    for key, value in overrides.items():
         config[key] = tuple(value) if isinstance(value, list) else value
-    channels = in_chans
-    config["input_size"] = (channels, *tuple(config["input_size"])[-2:])
+    size = config["input_size"]
+    size = (size, size) if isinstance(size, int) else tuple(size)
+    if len(size) == 3 and "input_size" in overrides and size[0] != in_chans:
+        raise UsageError(f"preprocessing input_size {list(size)} has {size[0]} channel(s), but in_chans={in_chans}; "
+                         f"give [{in_chans}, H, W] or [H, W]")
+    if len(size) not in (2, 3):
+        raise UsageError(f"preprocessing input_size must be [H, W] or [C, H, W], got {config['input_size']!r}")
+    config["input_size"] = (in_chans, *size[-2:])
     for key in ("mean", "std"):
         values = tuple(float(v) for v in config[key])
-        if len(values) != channels:
-            # a greyscale model given RGB statistics: use their average
-            values = (sum(values) / len(values),) * channels
+        if len(values) == 1:
+            values *= in_chans
+        elif len(values) != in_chans:
+            if key in overrides:
+                raise UsageError(f"preprocessing {key} has {len(values)} values for a model with in_chans={in_chans}; "
+                                 f"give {in_chans} values (or one for every channel)")
+            # The weights' RGB statistics for a greyscale model: a grey pixel
+            # is the mean of its channels, so normalise with their average.
+            values = (sum(values) / len(values),) * in_chans
         config[key] = values
     return config
 
 
-def _labels(module: Any, source: _Source, labels: Sequence[str] | None) -> list[str]:
+def _labels(module: Any, source: _Source, labels: Sequence[str] | None) -> tuple[list[str], str]:
+    """The class names and where they came from (recorded in the model's config and so in every run record)."""
     from timm.data import infer_imagenet_subset
 
     from zoo_vision.labels import imagenet_labels
 
     num_classes = module.num_classes
-    where = "labels"
     if labels is not None:
-        names = list(labels)
+        names, where = list(labels), "the labels argument"
     elif source.weights_path is not None and (stored := artifacts.checkpoint_labels(source.weights_path)):
-        names, where = stored, f"labels in {source.weights_path}"
+        names, where = stored, f"metadata of {source.weights_path}"
     elif source.label_names and len(source.label_names) == num_classes:
-        names = list(source.label_names)
+        names, where = list(source.label_names), "the hub config's label_names"
     elif num_classes == source.pretrained_cfg.get("num_classes") and (subset := infer_imagenet_subset(source.pretrained_cfg)):
-        names = imagenet_labels(subset)
+        names, where = imagenet_labels(subset), f"timm's {subset} class names"
     else:
-        names = [str(index) for index in range(num_classes)]
+        # No names anywhere: class indices, which match a dataset only if its
+        # classes are named "0", "1", ... too (otherwise the run stops with both lists).
+        names, where = [str(index) for index in range(num_classes)], "class indices (no names known; pass labels=)"
     if len(names) != num_classes:
-        raise UsageError(f"{where}: {len(names)} names for a model with {num_classes} classes")
+        raise UsageError(f"labels from {where}: {len(names)} names for a model with {num_classes} classes")
     if len(set(names)) != len(names):
-        raise UsageError(f"{where}: class names must be unique")
-    return names
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        raise UsageError(f"labels from {where}: class names must be unique; repeated: {', '.join(map(repr, repeated[:5]))}")
+    return names, where
