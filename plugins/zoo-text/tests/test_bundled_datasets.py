@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 import zoo
+from zoo.weights import IntegrityError
 
+from zoo_text.datasets import chatterbot_topics
 from zoo_text.datasets.chatterbot_topics import build_chatterbot_topics
 from zoo_text.datasets.rotten_tomatoes import build_rotten_tomatoes
 
@@ -40,6 +43,13 @@ def test_chatterbot_topics_has_every_class_in_both_splits():
     assert all(count > 0 for count in train.info["label_counts"].values())
     assert not set(train.texts) & set(test.texts)
     assert test.info["dropped_ambiguous"] == 7  # utterances filed under two topics
+
+
+def test_chatterbot_topics_refuses_files_other_than_the_pinned_ones(monkeypatch):
+    monkeypatch.setitem(chatterbot_topics.SOURCE_SHA256, "english", "0" * 64)
+    with pytest.raises(IntegrityError, match=r"english topic files hash to 03a15871.*not the pinned .*--no-deps "
+                                             r"chatterbot-corpus==1\.3\.3"):
+        build_chatterbot_topics(split="test")
 
 
 def test_bundled_datasets_are_registered_with_cards(text_registry):

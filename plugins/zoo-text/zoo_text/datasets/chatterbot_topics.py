@@ -8,6 +8,9 @@ label is ambiguous. In each topic, utterances are ordered by
 ``max(1, round(test_fraction * n))`` form the test split, so every class
 appears in test. Classes are imbalanced (health: 9 utterances, trivia: 537),
 which is what makes macro-F1 differ from accuracy here.
+
+The English files are pinned by one sha256 over every file's name and sha256
+(``SOURCE_SHA256``); other languages are checked by the installed version.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 
 import yaml
 from zoo.errors import UsageError
-from zoo.weights import sha256_file
+from zoo.weights import IntegrityError, sha256_file
 
 from zoo_text.datasets.base import (
     TextDataset,
@@ -29,9 +32,11 @@ from zoo_text.datasets.base import (
     split_rank,
 )
 
-__all__ = ["build_chatterbot_topics"]
+__all__ = ["SOURCE_SHA256", "build_chatterbot_topics"]
 
 DISTRIBUTION, VERSION = "chatterbot-corpus", "1.3.3"
+SOURCE_SHA256 = {"english": "03a15871f974f4cdc5c5a93723cfc10963e6b107fc33958feae72be9bf97e2de"}
+REINSTALL = f"run `pip install --force-reinstall --no-deps {DISTRIBUTION}=={VERSION}`"
 
 
 @lru_cache(maxsize=2)
@@ -61,6 +66,13 @@ def build_chatterbot_topics(*, split: str, test_fraction: float = 0.2, seed: int
         raise UsageError(f"chatterbot-topics: test_fraction must be between 0 and 1, got {test_fraction!r}")
     folder = package_file("chatterbot_corpus", DISTRIBUTION, VERSION, f"data/{language}")
     topics, source_sha256 = _read_topics(str(folder))
+    pinned = SOURCE_SHA256.get(language)
+    if pinned is not None and source_sha256 != pinned:
+        raise IntegrityError(f"{folder}: the {language} topic files hash to {source_sha256}, not the pinned "
+                             f"{DISTRIBUTION} {VERSION} copy ({pinned}); {REINSTALL}")
+    if pinned is None and installed_version(DISTRIBUTION) != VERSION:
+        raise IntegrityError(f"chatterbot-topics reads {DISTRIBUTION} {VERSION}, but "
+                             f"{installed_version(DISTRIBUTION)} is installed; {REINSTALL}")
     owners: dict[str, list[str]] = defaultdict(list)
     for topic, utterances in topics.items():
         for text in utterances:
