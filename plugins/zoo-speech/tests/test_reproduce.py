@@ -5,14 +5,9 @@ from __future__ import annotations
 import pytest
 
 import zoo
+from zoo import MissingArtifactError
 from zoo.weights import sha256_file
 from zoo_speech.digits_cnn import build_digits_cnn
-
-
-def reported(model: str, dataset: str) -> float:
-    spec = zoo.get(model, "model")
-    (entry,) = [r for r in spec.reported if r.dataset == dataset and r.source == "zoo run"]
-    return entry.value
 
 
 def test_shipped_cnn_weights_match_the_catalogue_pin():
@@ -22,17 +17,26 @@ def test_shipped_cnn_weights_match_the_catalogue_pin():
     assert model.weights_sha256 == spec.weights.sha256 and model.labels == build_digits_cnn().labels
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("dataset", ["spoken-digits-synth", "spokennumbers"])
-def test_digits_cnn_accuracy_is_reproduced_exactly(dataset):
-    record = zoo.evaluate("digits-cnn-synth", dataset, batch_size=32, num_workers=0)
-    assert record["metrics"]["accuracy"] == pytest.approx(reported("digits-cnn-synth", dataset), abs=1e-6)
+def _zoo_run_numbers() -> list[tuple[str, str, str, float]]:
+    """Every catalogue number this plugin says `zoo run` produces: (model, dataset, metric, value)."""
+    return [(model.name, entry.dataset, entry.metric, entry.value)
+            for model in zoo.list_models(plugin="speech") for entry in model.reported if entry.source == "zoo run"]
+
+
+def test_the_catalogue_reports_zoo_run_numbers_for_every_offline_model():
+    reproduced = {model for model, *_ in _zoo_run_numbers()}
+    assert reproduced == {"digits-cnn-synth", "pocketsphinx-en-us", "pocketsphinx-en-us-digits"}
 
 
 @pytest.mark.slow
-def test_pocketsphinx_digit_accuracy_on_real_voice_is_reproduced():
-    record = zoo.evaluate("pocketsphinx-en-us-digits", "spokennumbers", batch_size=32, num_workers=0)
-    assert record["metrics"]["accuracy"] == pytest.approx(reported("pocketsphinx-en-us-digits", "spokennumbers"), abs=1e-6)
+@pytest.mark.parametrize(("model", "dataset", "metric", "value"), _zoo_run_numbers(),
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_every_zoo_run_number_in_the_catalogue_is_reproduced_exactly(model, dataset, metric, value):
+    try:
+        record = zoo.evaluate(model, dataset, batch_size=32, num_workers=0)
+    except MissingArtifactError as error:  # alsa-channel-names needs Debian's alsa-utils installed
+        pytest.skip(str(error))
+    assert record["metrics"][metric] == pytest.approx(value, abs=1e-6)
 
 
 def test_cnn_refuses_a_word_longer_than_its_window():
