@@ -170,3 +170,17 @@ def test_greyscale_model_averages_the_weights_rgb_statistics():
 def test_model_kwargs_the_architecture_does_not_take_are_a_usage_error():
     with pytest.raises(UsageError, match="cannot be built with .*'stem_widht'.*check model_kwargs"):
         build_timm(model_name="resnet18", num_classes=3, model_kwargs={"stem_widht": 4})
+
+
+def test_hub_repository_that_is_not_a_timm_model_is_named(tmp_path, monkeypatch):
+    import huggingface_hub.constants
+
+    commit = "0" * 40
+    snapshot = tmp_path / "models--acme--bert-like" / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text(json.dumps({"architectures": ["BertModel"], "model_type": "bert"}))
+    (tmp_path / "models--acme--bert-like" / "refs").mkdir()
+    (tmp_path / "models--acme--bert-like" / "refs" / "main").write_text(commit)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    with pytest.raises(UsageError, match=r"config\.json names no timm architecture .*None"):
+        build_timm(model_name="hf-hub:acme/bert-like")

@@ -148,8 +148,15 @@ def _find_source(model_name: str, *, pretrained: bool, checkpoint: str | None, c
     label_names = None
     if model_name.startswith("hf-hub:"):
         repo, revision, _ = artifacts.parse_hub_id(model_name[len("hf-hub:"):])
-        hub_config = json.loads(artifacts.hub_file(repo, revision, "config.json", what=what).read_text())
-        architecture = hub_config["architecture"]
+        config_path = artifacts.hub_file(repo, revision, "config.json", what=what)
+        try:
+            hub_config = json.loads(config_path.read_text())
+        except (OSError, ValueError) as error:
+            raise UsageError(f"{what}: cannot read {config_path} as JSON ({error})") from None
+        architecture = hub_config.get("architecture") if isinstance(hub_config, dict) else None
+        if not isinstance(architecture, str) or not timm.is_model(architecture):
+            raise UsageError(f"{what}: {config_path} names no timm architecture (its 'architecture' is "
+                             f"{architecture!r}); the timm builder needs a timm model repository")
         pretrained_cfg = {**hub_config.get("pretrained_cfg", {}), "hf_hub_id": repo}
         pretrained_cfg.setdefault("num_classes", hub_config.get("num_classes"))
         label_names = tuple(hub_config["label_names"]) if hub_config.get("label_names") else None
