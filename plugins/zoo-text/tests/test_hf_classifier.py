@@ -46,6 +46,25 @@ def test_texts_longer_than_max_length_are_truncated_and_counted(tiny_classifier)
     assert model.config["max_length"] == 8
 
 
+def test_max_length_beyond_the_position_embeddings_or_not_a_number_is_refused(tiny_classifier):
+    # The tiny BERT has 64 position embeddings: 100 tokens would crash inside the model on the first long text.
+    with pytest.raises(UsageError, match=r"max_length=100 is longer than the model's 64 position embeddings; "
+                                         r"give --model-arg max_length=64 or less"):
+        build_hf_sequence_classification(model=str(tiny_classifier), max_length=100)
+    with pytest.raises(UsageError, match=r"max_length must be an integer of at least 2 tokens, got 'abc'"):
+        build_hf_sequence_classification(model=str(tiny_classifier), max_length="abc")
+    assert build_hf_sequence_classification(model=str(tiny_classifier), max_length=64).config["max_length"] == 64
+
+
+def test_without_a_tokenizer_limit_max_length_is_512_capped_by_the_positions(tiny_classifier, tmp_path):
+    unset = tmp_path / "no-limit"
+    shutil.copytree(tiny_classifier, unset)
+    settings = json.loads((unset / "tokenizer_config.json").read_text())
+    del settings["model_max_length"]
+    (unset / "tokenizer_config.json").write_text(json.dumps(settings))
+    assert build_hf_sequence_classification(model=str(unset)).config["max_length"] == 64
+
+
 def test_empty_or_non_text_inputs_name_their_position(tiny_classifier):
     model = build_hf_sequence_classification(model=str(tiny_classifier))
     with pytest.raises(SampleError, match="sample 1: empty text"):

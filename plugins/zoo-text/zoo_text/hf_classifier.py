@@ -20,7 +20,7 @@ from zoo.specs import WeightsSpec
 
 from zoo_text.sources import check_model_folder, folder_from_weights, locate_folder
 from zoo_text.text_model import TextClassifier, label_names
-from zoo_text.tokenizing import TextBatcher, default_max_length, load_tokenizer
+from zoo_text.tokenizing import TextBatcher, choose_max_length, load_tokenizer
 
 __all__ = ["LogitsOf", "build_hf_sequence_classification"]
 
@@ -66,7 +66,8 @@ def build_hf_sequence_classification(
 ) -> TextClassifier:
     """Build a classifier from ``model`` (hub id ``org/name`` or a local folder) or the entry's weights.
 
-    ``max_length`` defaults to the tokenizer's ``model_max_length`` (512 when unset).
+    ``max_length`` defaults to the tokenizer's ``model_max_length`` (512 when unset, capped by the
+    position embeddings); a longer one than the position embeddings cover is refused.
     """
     what = f"model {model or (weights.uri if weights else '?')}"
     if model:
@@ -91,7 +92,7 @@ def build_hf_sequence_classification(
         # Decoder-only classifiers (GPT-2 style) ship no pad token; they read the last non-pad position.
         tokenizer.pad_token = tokenizer.eos_token
         network.config.pad_token_id = tokenizer.eos_token_id
-    limit = int(max_length) if max_length is not None else default_max_length(tokenizer)
+    limit = choose_max_length(max_length, tokenizer, network.config, what=what)
     names = label_names(_labels_from_config(network.config), labels, what=what)
     config = {
         "builder": "hf-sequence-classification",

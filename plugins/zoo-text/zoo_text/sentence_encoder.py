@@ -24,7 +24,7 @@ from zoo.weights import IntegrityError, load_state_dict, resolve, sha256_file
 
 from zoo_text.sources import check_model_folder, locate_folder, verify_file
 from zoo_text.text_model import TextClassifier, label_names
-from zoo_text.tokenizing import TextBatcher, default_max_length, load_tokenizer
+from zoo_text.tokenizing import TextBatcher, choose_max_length, load_tokenizer
 
 __all__ = ["HEAD_METADATA_KEY", "MeanPoolingClassifier", "build_sentence_encoder", "encoder_weights_file",
            "load_encoder", "read_head_metadata", "save_head"]
@@ -169,7 +169,8 @@ def build_sentence_encoder(
     if linear.in_features != hidden:
         raise IntegrityError(f"{what}: head {head_path} expects {linear.in_features}-dim embeddings, "
                              f"the encoder gives {hidden}")
-    limit = int(max_length if max_length is not None else meta.get("max_length") or default_max_length(tokenizer))
+    limit = choose_max_length(max_length if max_length is not None else meta.get("max_length"), tokenizer,
+                              network.encoder.config, what=what)
     config = {
         "builder": "sentence-encoder",
         "encoder": encoder,

@@ -53,9 +53,33 @@ def load_tokenizer(folder: Path, *, what: str, trust_remote_code: bool = False) 
                                    "the tokenizer files are incomplete or corrupt: copy them again") from error
 
 
-def default_max_length(tokenizer: Any) -> int:
-    limit = getattr(tokenizer, "model_max_length", None)
-    return int(limit) if isinstance(limit, int) and 0 < limit < UNSET_MAX_LENGTH else FALLBACK_MAX_LENGTH
+def position_limit(model_config: Any) -> int | None:
+    """The longest input the model's absolute position embeddings cover; None when positions are relative."""
+    if not getattr(model_config, "position_biased_input", True):  # DeBERTa(-v2/v3): relative positions only
+        return None
+    limit = getattr(model_config, "max_position_embeddings", None)
+    return limit if isinstance(limit, int) and limit > 0 else None
+
+
+def choose_max_length(requested: Any, tokenizer: Any, model_config: Any, *, what: str) -> int:
+    """``requested`` when the model can take it, else the tokenizer's ``model_max_length``.
+
+    When neither says, 512, capped by the model's position embeddings. A
+    request longer than the position embeddings would crash inside the model
+    on the first long text, so it is refused here.
+    """
+    positions = position_limit(model_config)
+    if requested is None:
+        limit = getattr(tokenizer, "model_max_length", None)
+        if isinstance(limit, int) and 0 < limit < UNSET_MAX_LENGTH:
+            return limit
+        return min(FALLBACK_MAX_LENGTH, positions or FALLBACK_MAX_LENGTH)
+    if not isinstance(requested, int) or isinstance(requested, bool) or requested < 2:
+        raise UsageError(f"{what}: max_length must be an integer of at least 2 tokens, got {requested!r}")
+    if positions is not None and requested > positions:
+        raise UsageError(f"{what}: max_length={requested} is longer than the model's {positions} position "
+                         f"embeddings; give --model-arg max_length={positions} or less")
+    return requested
 
 
 def _checked(inputs: list[Any]) -> tuple[list[str], list[str] | None]:
