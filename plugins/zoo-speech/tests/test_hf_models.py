@@ -90,3 +90,14 @@ def test_a_catalogue_entry_accepts_its_own_model_and_revision(tmp_path, monkeypa
     with pytest.raises(MissingArtifactError, match="facebook/wav2vec2-base-960h"):  # got as far as the cache
         zoo.build_model("wav2vec2-base-960h", model="facebook/wav2vec2-base-960h",
                         revision="22aad52d435eb6dbaf354bdad9b0da84ce7d6156")
+
+
+def test_weights_fingerprint_covers_every_shard(tmp_path):
+    from zoo_speech.hf_source import weights_sha256
+
+    for name in ("model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"):
+        (tmp_path / name).write_bytes(b"shard " + name.encode())
+    before = weights_sha256(tmp_path)
+    (tmp_path / "model-00002-of-00002.safetensors").write_bytes(b"changed")
+    assert before is not None and weights_sha256(tmp_path) != before
+    assert weights_sha256(tmp_path / "nothing-here") is None

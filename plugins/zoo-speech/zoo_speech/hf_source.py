@@ -56,13 +56,25 @@ def model_source(model: str | None, revision: str | None, weights: WeightsSpec |
 
 
 def weights_sha256(folder: Path) -> str | None:
-    """sha256 of the folder's weights file (safetensors first), for the run record."""
+    """sha256 of the folder's weights, for the run record.
+
+    One file (``model.safetensors``, else ``pytorch_model.bin``): its sha256. A
+    sharded checkpoint: the sha256 of its shards' names and sha256s, one per
+    line, so every shard counts (hashing only the first would miss a changed
+    second one).
+    """
+    import hashlib
+
     from zoo.weights import sha256_file
 
-    for pattern in ("model.safetensors", "*.safetensors", "pytorch_model.bin"):
-        found = sorted(folder.glob(pattern))
+    for single, shards in (("model.safetensors", "model-*-of-*.safetensors"),
+                           ("pytorch_model.bin", "pytorch_model-*-of-*.bin")):
+        if (folder / single).is_file():
+            return sha256_file(folder / single)
+        found = sorted(folder.glob(shards))
         if found:
-            return sha256_file(found[0])
+            lines = "".join(f"{path.name} {sha256_file(path)}\n" for path in found)
+            return hashlib.sha256(lines.encode()).hexdigest()
     return None
 
 
