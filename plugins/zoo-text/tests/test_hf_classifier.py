@@ -144,6 +144,23 @@ def test_a_hub_model_missing_from_the_cache_says_how_to_fetch_it(text_registry, 
         build_hf_sequence_classification(model="org/model", revision="0123abc")
 
 
+def test_a_revision_is_refused_where_there_is_nothing_to_pin(tiny_classifier):
+    with pytest.raises(UsageError, match=r"revision=v1 pins a hub repository, but .* is a local folder"):
+        build_hf_sequence_classification(model=str(tiny_classifier), revision="v1")
+    with pytest.raises(UsageError, match="pins revision abc, but revision=def was also given"):
+        build_hf_sequence_classification(model="hf-hub:org/model@abc", revision="def")
+
+
+def test_a_package_folder_is_found_without_importing_the_package_and_checked():
+    from zoo_text.sources import locate_folder
+
+    with pytest.raises(MissingArtifactError, match="package 'no_such_zoo_package' is not installed"):
+        locate_folder("package:no_such_zoo_package/model", what="encoder")
+    with pytest.raises(UsageError, match="is a file; give the model's folder"):
+        locate_folder("package:zoo_text/catalogue.yaml", what="encoder")
+    assert locate_folder("package:zoo_text/weights", what="encoder").is_dir()
+
+
 def test_no_model_at_all_is_a_usage_error():
     with pytest.raises(UsageError, match="needs a model: --model-arg model="):
         build_hf_sequence_classification()

@@ -8,7 +8,6 @@ the command that fetches it.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -26,19 +25,6 @@ WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_mo
                 "pytorch_model.bin.index.json")
 
 
-def _package_folder(spec: str, what: str) -> Path:
-    """``package:dist_or_module/relative/folder`` -> that folder, without importing the package."""
-    package, _, relative = spec.partition("/")
-    found = importlib.util.find_spec(package.replace("-", "_"))
-    if found is None or not found.submodule_search_locations:
-        raise MissingArtifactError(f"{what}: package {package!r} is not installed; `pip install {package}` provides it")
-    folder = Path(list(found.submodule_search_locations)[0]) / relative
-    if not folder.is_dir():
-        raise MissingArtifactError(f"{what}: {relative!r} is not a folder of the installed package {package!r} "
-                                   f"({folder}); reinstall the pinned version")
-    return folder
-
-
 def _looks_like_path(source: str) -> bool:
     return source.startswith((".", "/", "~")) or "\\" in source or source.count("/") > 1
 
@@ -51,17 +37,28 @@ def parse_hub_uri(uri: str) -> tuple[str, str | None]:
 
 
 def locate_folder(source: str, *, revision: str | None = None, what: str) -> Path:
-    """A local model folder for a path, ``package:...``, ``hf-hub:org/repo[@rev]`` or a bare hub id."""
-    if source.startswith("package:"):
-        return _package_folder(source[len("package:"):], what)
+    """A local model folder for a path, ``package:...``, ``hf-hub:org/repo[@rev]`` or a bare hub id.
+
+    ``revision`` pins a hub repository; given with a local folder or a
+    package, which have no revisions, it is refused rather than ignored.
+    """
     local = Path(source).expanduser()
-    if local.is_dir():
-        return local
+    if source.startswith("package:") or local.is_dir():
+        if revision:
+            raise UsageError(f"{what}: revision={revision} pins a hub repository, but {source} is a local "
+                             "folder or package; drop the revision, or give the hub id ORG/NAME")
+        folder = resolve(source, what=what) if source.startswith("package:") else local  # package: not imported
+        if not folder.is_dir():
+            raise UsageError(f"{what}: {source} is a file; give the model's folder (with config.json)")
+        return folder
     if local.exists():
         raise UsageError(f"{what}: {source} is a file; give the model's folder (with config.json) or a hub id")
     if _looks_like_path(source):
         raise MissingArtifactError(f"{what}: folder {source} does not exist")
     repo_id, pinned = parse_hub_uri(source)
+    if revision and pinned and revision != pinned:
+        raise UsageError(f"{what}: {source} pins revision {pinned}, but revision={revision} was also given; "
+                         "give one of them")
     return hf_snapshot(repo_id, revision=revision or pinned, what=what, allow_patterns=HUB_PATTERNS)
 
 
