@@ -184,3 +184,13 @@ def test_hub_repository_that_is_not_a_timm_model_is_named(tmp_path, monkeypatch)
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
     with pytest.raises(UsageError, match=r"config\.json names no timm architecture .*None"):
         build_timm(model_name="hf-hub:acme/bert-like")
+
+
+def test_a_second_weights_source_is_refused_not_ignored(tmp_path):
+    tiny_checkpoint(tmp_path / "tiny.safetensors")
+    with pytest.raises(UsageError, match=r"pins its weights .*checkpoint=.*would be ignored"):
+        zoo.build_model("digits-resnet18", checkpoint=str(tmp_path / "tiny.safetensors"))
+    with pytest.raises(UsageError, match="pretrained=True would be ignored"):
+        zoo.build_model("digits-resnet18", pretrained=True)
+    with pytest.raises(UsageError, match="not both"):
+        build_timm(**TINY, pretrained=True, checkpoint=str(tmp_path / "tiny.safetensors"))

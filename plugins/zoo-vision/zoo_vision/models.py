@@ -1,6 +1,6 @@
 """The ``timm`` model builder: any timm architecture, its weights and its preprocessing.
 
-Weights come from (first match wins) a catalogue ``weights`` spec, a local
+Weights come from exactly one of a catalogue ``weights`` spec, a local
 ``checkpoint`` file, or ``pretrained=True`` (the hub weights of the timm tag
 or ``hf-hub:`` repo, from the local Hugging Face cache). Preprocessing is the
 weights' own pretrained config at timm's test size, as timm's validate.py
@@ -172,6 +172,14 @@ def _find_source(model_name: str, *, pretrained: bool, checkpoint: str | None, c
         hub_uri = f"timm:{architecture}.{cfg.tag}" if cfg is not None and cfg.tag and cfg.hf_hub_id else None
     base = {"architecture": architecture, "pretrained_cfg": pretrained_cfg, "label_names": label_names}
 
+    # One weights source only: an ignored argument would evaluate other weights than the user asked for.
+    if weights is not None and (checkpoint is not None or pretrained):
+        given = f"checkpoint={checkpoint!r}" if checkpoint is not None else "pretrained=True"
+        raise UsageError(f"{what}: this catalogue entry pins its weights ({weights.uri}), so {given} would be "
+                         f"ignored; to load other weights, use the `timm` builder (zoo run timm "
+                         f"--model-arg model_name=... --model-arg checkpoint=PATH)")
+    if checkpoint is not None and pretrained:
+        raise UsageError(f"{what}: give checkpoint= or pretrained=True, not both")
     if weights is not None:
         if weights.format == "hf":
             raise UsageError(f"{what}: format 'hf' is a transformers folder; timm models take safetensors or pickle")
