@@ -35,8 +35,6 @@ def _png_claiming_size(path: Path, width: int, height: int) -> Path:
 @pytest.fixture
 def digit_folder(tmp_path: Path) -> Path:
     """An image folder of 30 real digits (3 per class) as 8x8 PNGs, classes named 0..9."""
-    from PIL import Image
-
     from zoo_vision.data.bundled import build_digits
 
     root = tmp_path / "digits"

@@ -60,7 +60,7 @@ def build_skimage_photos(*, split: str) -> ImageFiles:
         hashes.append(actual)
     files = [(name, labels.index(label)) for name, label, *_ in PHOTOS]
     info = {"name": "skimage-photos", "root": str(root), "license": "CC0-1.0 AND LicenseRef-Public-Domain",
-            "photos": [{"file": n, "label": l, "license": lic, "why": why} for n, l, lic, why, _ in PHOTOS]}
+            "photos": [{"file": name, "label": label, "license": lic, "why": why} for name, label, lic, why, _ in PHOTOS]}
     return ImageFiles(root=root, files=files, labels=labels, split=split,
-                      fingerprint=fingerprint_of(*(f"{n}\t{l}\t{h}" for (n, l, *_), h in zip(PHOTOS, hashes))),
+                      fingerprint=fingerprint_of(*(f"{name}\t{label}\t{digest}" for (name, label, *_), digest in zip(PHOTOS, hashes))),
                       info=info)
