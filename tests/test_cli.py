@@ -165,3 +165,10 @@ def test_a_user_catalogue_adds_models(tmp_path):
     assert result.exit_code == 0, result.output
     card = json.loads(result.output)
     assert card["id"] == "toys:keyword-strict" and card["args"] == {"keywords": ["great"]}
+
+
+def test_builder_arguments_are_typed_but_yes_and_no_stay_words():
+    from zoo.cli.run import _key_values
+
+    assert _key_values(("n=3", "flag=true", "words=[yes, no, on]", "name=off", "ratio=0.5"), "--model-arg") == {
+        "n": 3, "flag": True, "words": ["yes", "no", "on"], "name": "off", "ratio": 0.5}

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,15 +19,29 @@ from zoo.cli.render import echo_json, format_count, table
 from zoo.errors import UsageError
 
 
+class _ArgumentLoader(yaml.SafeLoader):
+    """YAML for command-line values, where only true/false are booleans: in
+    YAML 1.1 `yes`, `no`, `on` and `off` are too, and `words=[yes, no]` would
+    reach a builder as ``[True, False]``."""
+
+
+_ArgumentLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_ArgumentLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                      list("tTfF"))
+
+
 def _key_values(pairs: tuple[str, ...], option: str) -> dict[str, Any]:
-    """``KEY=VALUE`` pairs; values are read as YAML scalars/lists (``3``, ``true``, ``[a, b]``)."""
+    """``KEY=VALUE`` pairs; values are read as YAML (``3``, ``true``, ``[a, b]``), yes/no stay words."""
     result = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise UsageError(f"{option} expects KEY=VALUE, got {pair!r}")
         try:
-            result[key] = yaml.safe_load(value) if value else ""
+            result[key] = yaml.load(value, Loader=_ArgumentLoader) if value else ""  # noqa: S506 - a SafeLoader
         except yaml.YAMLError:
             result[key] = value
     return result
