@@ -6,7 +6,7 @@ import json
 
 import pytest
 import torch
-from zoo.errors import UsageError
+from zoo.errors import SampleError, UsageError
 from zoo.weights import IntegrityError, sha256_file
 
 from zoo_text.sentence_encoder import HEAD_METADATA_KEY, build_sentence_encoder, read_head_metadata, save_head
@@ -33,6 +33,12 @@ def test_logits_come_from_mean_pooled_normalised_embeddings(tiny_encoder, tmp_pa
     torch.testing.assert_close(alone[0], logits[1], atol=1e-5, rtol=1e-5)
     embedding = model.module.embed(**model.collate(["a good film"]))
     torch.testing.assert_close(embedding.norm(dim=1), torch.ones(1))
+
+
+def test_text_pairs_are_refused_not_embedded_as_one_sentence(tiny_encoder, tmp_path):
+    model = build_sentence_encoder(encoder=str(tiny_encoder), head=str(_head(tmp_path / "h.safetensors", tiny_encoder)))
+    with pytest.raises(SampleError, match="a \\(text, text\\) pair, but this model classifies single texts"):
+        model.collate([("a good film", "it is good")])
 
 
 def test_it_runs_in_bfloat16_and_returns_float32_logits(tiny_encoder, tmp_path):

@@ -9,12 +9,11 @@ user passes ``--model-arg trust_remote_code=true``.
 
 from __future__ import annotations
 
-import zoo
-
 from collections.abc import Sequence
 from typing import Any
 
 import torch
+import zoo
 from zoo.errors import UsageError
 from zoo.specs import WeightsSpec
 

@@ -185,7 +185,8 @@ def build_sentence_encoder(
         "max_length": limit,
         "truncation": "at max_length tokens (count in stats.truncated)",
         "padding": "longest in batch",
+        "inputs": "single texts (pairs refused)",
     }
     return TextClassifier(task="text-classification", labels=label_names(names, labels, what=what), module=network,
                           config=config, weights_sha256=weights.sha256 if weights and weights.sha256
-                          else sha256_file(head_path), batcher=TextBatcher(tokenizer, limit))
+                          else sha256_file(head_path), batcher=TextBatcher(tokenizer, limit, pairs_allowed=False))

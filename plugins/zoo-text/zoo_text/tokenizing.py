@@ -82,10 +82,13 @@ def choose_max_length(requested: Any, tokenizer: Any, model_config: Any, *, what
     return requested
 
 
-def _checked(inputs: list[Any]) -> tuple[list[str], list[str] | None]:
+def _checked(inputs: list[Any], *, pairs_allowed: bool) -> tuple[list[str], list[str] | None]:
     """Texts (and second texts for sentence pairs); an unusable input names its position."""
     firsts, seconds = [], []
     pairs = bool(inputs) and all(isinstance(item, (tuple, list)) for item in inputs)
+    if pairs and not pairs_allowed:
+        raise SampleError("0", "a (text, text) pair, but this model classifies single texts; pairs are for "
+                               "NLI-style models (hf-sequence-classification); drop text_pair_column/_field")
     for position, item in enumerate(inputs):
         parts = list(item) if pairs else [item]
         if pairs and len(parts) != 2:
@@ -103,17 +106,22 @@ def _checked(inputs: list[Any]) -> tuple[list[str], list[str] | None]:
 
 @dataclass
 class TextBatcher:
-    """Texts -> (``{input_ids, attention_mask, [token_type_ids]}`` CPU tensors, texts truncated)."""
+    """Texts -> (``{input_ids, attention_mask, [token_type_ids]}`` CPU tensors, texts truncated).
+
+    ``pairs_allowed=False`` refuses ``(text, text)`` inputs: a sentence
+    embedding of a pair is not what a single-sentence head was trained on.
+    """
 
     tokenizer: Any
     max_length: int
+    pairs_allowed: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.max_length, int) or isinstance(self.max_length, bool) or self.max_length < 2:
             raise UsageError(f"max_length must be an integer of at least 2 tokens, got {self.max_length!r}")
 
     def __call__(self, inputs: list[Any]) -> tuple[dict[str, Any], int]:
-        texts, pairs = _checked(inputs)
+        texts, pairs = _checked(inputs, pairs_allowed=self.pairs_allowed)
         batch = dict(self.tokenizer(texts, pairs, padding="longest", truncation=True, max_length=self.max_length,
                                     return_tensors="pt"))
         return batch, self._count_truncated(texts, pairs, batch["attention_mask"])
