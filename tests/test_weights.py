@@ -75,3 +75,10 @@ def test_a_corrupt_safetensors_file_is_named(tmp_path):
     path.write_bytes(b"not a safetensors file")
     with pytest.raises(IntegrityError, match="broken.safetensors: not a valid safetensors file"):
         load_state_dict(path)
+
+
+def test_hub_uris_name_repository_revision_and_file():
+    from zoo.weights import parse_hub_uri
+
+    assert parse_hub_uri("timm/resnet50.a1_in1k") == ("timm/resnet50.a1_in1k", None, None)
+    assert parse_hub_uri("org/repo@0123abcd/sub/model.safetensors") == ("org/repo", "0123abcd", "sub/model.safetensors")

@@ -21,7 +21,8 @@ from typing import Any
 from zoo.errors import MissingArtifactError, ZooError
 from zoo.specs import WeightsSpec
 
-__all__ = ["IntegrityError", "cache_dir", "hf_snapshot", "is_offline", "load_state_dict", "resolve", "sha256_file"]
+__all__ = ["IntegrityError", "cache_dir", "hf_snapshot", "is_offline", "load_state_dict", "parse_hub_uri", "resolve",
+           "sha256_file"]
 
 
 class IntegrityError(ZooError):
@@ -69,12 +70,11 @@ def _package_file(spec: str, what: str) -> Path:
     return path
 
 
-def _parse_hub(spec: str) -> tuple[str, str | None, str | None]:
-    """``org/repo[@revision][/path/in/repo]`` -> (repo_id, revision, filename)."""
-    repo_part, _, filename = spec.partition("/")
-    repo_rest = filename.split("/", 1)
-    repo_id = f"{repo_part}/{repo_rest[0]}"
-    filename = repo_rest[1] if len(repo_rest) > 1 else None
+def parse_hub_uri(spec: str) -> tuple[str, str | None, str | None]:
+    """``org/repo[@revision][/path/in/repo]`` (an ``hf-hub:`` uri without its scheme)
+    -> ``(repo_id, revision, filename)``."""
+    parts = spec.split("/")
+    repo_id, filename = "/".join(parts[:2]), "/".join(parts[2:]) or None
     revision = None
     if "@" in repo_id:
         repo_id, revision = repo_id.split("@", 1)
@@ -99,7 +99,7 @@ def hf_snapshot(repo_id: str, *, revision: str | None = None, what: str, allow_p
 
 
 def _hub_file(spec: str, what: str) -> Path:
-    repo_id, revision, filename = _parse_hub(spec)
+    repo_id, revision, filename = parse_hub_uri(spec)
     if filename is None:
         return hf_snapshot(repo_id, revision=revision, what=what)
     try:

@@ -16,19 +16,9 @@ from zoo import weights as core_weights
 from zoo.errors import UsageError
 from zoo.specs import WeightsSpec
 
-__all__ = ["checkpoint_labels", "hub_file", "parse_hub_id", "resolve", "timm_hub_uri"]
+__all__ = ["checkpoint_labels", "hub_file", "resolve", "timm_hub_uri"]
 
 HUB_WEIGHTS_FILE = "model.safetensors"  # what every timm/ hub repository carries
-
-
-def parse_hub_id(rest: str) -> tuple[str, str | None, str | None]:
-    """'org/repo[@revision][/file]' -> (repo, revision, file)."""
-    parts = rest.split("/")
-    repo, filename = "/".join(parts[:2]), "/".join(parts[2:]) or None
-    revision = None
-    if "@" in repo:
-        repo, revision = repo.split("@", 1)
-    return repo, revision, filename
 
 
 def timm_hub_uri(name: str) -> str:

@@ -147,7 +147,7 @@ def _find_source(model_name: str, *, pretrained: bool, checkpoint: str | None, c
     what = f"weights of {model_name}"
     label_names = None
     if model_name.startswith("hf-hub:"):
-        repo, revision, _ = artifacts.parse_hub_id(model_name[len("hf-hub:"):])
+        repo, revision, _ = core_weights.parse_hub_uri(model_name[len("hf-hub:"):])
         config_path = artifacts.hub_file(repo, revision, "config.json", what=what)
         try:
             hub_config = json.loads(config_path.read_text())
