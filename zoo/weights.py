@@ -22,7 +22,7 @@ from zoo.errors import MissingArtifactError, ZooError
 from zoo.specs import WeightsSpec
 
 __all__ = ["IntegrityError", "cache_dir", "hf_snapshot", "is_offline", "load_state_dict", "parse_hub_uri", "resolve",
-           "sha256_file"]
+           "sha256_file", "verify"]
 
 
 class IntegrityError(ZooError):
@@ -47,12 +47,18 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
+def verify(path: str | os.PathLike[str], expected: str | None, *, what: str = "weights") -> str:
+    """The file's sha256, checked against the pinned value when there is one."""
+    actual = sha256_file(path)
+    if expected and actual != expected:
+        raise IntegrityError(f"{what}: {path} has sha256 {actual}, but the catalogue pins {expected}; "
+                             "the file is corrupt or not the published one: delete it and fetch it again")
+    return actual
+
+
 def _verify(path: Path, expected: str | None, what: str) -> Path:
     if expected:
-        actual = sha256_file(path)
-        if actual != expected:
-            raise IntegrityError(f"{what}: {path} has sha256 {actual}, but the catalogue pins {expected}; "
-                                 "the file is corrupt or not the published one: delete it and fetch it again")
+        verify(path, expected, what=what)
     return path
 
 

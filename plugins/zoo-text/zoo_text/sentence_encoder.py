@@ -20,9 +20,9 @@ from typing import Any
 import torch
 from zoo.errors import UsageError
 from zoo.specs import WeightsSpec
-from zoo.weights import IntegrityError, load_state_dict, resolve, sha256_file
+from zoo.weights import IntegrityError, load_state_dict, resolve, sha256_file, verify
 
-from zoo_text.sources import check_model_folder, locate_folder, verify_file
+from zoo_text.sources import check_model_folder, locate_folder
 from zoo_text.text_model import TextClassifier, label_names
 from zoo_text.tokenizing import TextBatcher, choose_max_length, load_tokenizer
 
@@ -156,7 +156,7 @@ def build_sentence_encoder(
         raise UsageError(f"{what}: no classification head; give --model-arg head=PATH.safetensors "
                          "(see scripts/train_head.py for how to train one)")
     folder = locate_folder(encoder, revision=encoder_revision, what=what)
-    actual_sha256 = verify_file(encoder_weights_file(folder), encoder_sha256, what=f"{what}: encoder weights")
+    actual_sha256 = verify(encoder_weights_file(folder), encoder_sha256, what=f"{what}: encoder weights")
     meta = read_head_metadata(head_path)
     if meta.get("encoder_sha256") and meta["encoder_sha256"] != actual_sha256:
         raise IntegrityError(f"{what}: head {head_path} was trained on encoder weights {meta['encoder_sha256']}, "

@@ -14,9 +14,9 @@ from typing import Any
 
 from zoo.errors import MissingArtifactError, UsageError
 from zoo.specs import WeightsSpec
-from zoo.weights import IntegrityError, hf_snapshot, resolve, sha256_file
+from zoo.weights import hf_snapshot, resolve
 
-__all__ = ["HUB_PATTERNS", "check_model_folder", "locate_folder", "read_config", "verify_file"]
+__all__ = ["HUB_PATTERNS", "check_model_folder", "locate_folder", "read_config"]
 
 # What a sequence classifier needs from a hub repository: configs, tokenizer
 # files and PyTorch weights, not the TensorFlow, Flax or ONNX copies.
@@ -93,12 +93,3 @@ def check_model_folder(folder: Path, *, what: str) -> dict[str, Any]:
         raise MissingArtifactError(f"{what}: {folder} has no model weights (expected one of {expected}); "
                                    "the download is incomplete, fetch the folder again")
     return config
-
-
-def verify_file(path: Path, expected_sha256: str | None, *, what: str) -> str:
-    """sha256 of a file, checked against the pinned value when there is one."""
-    actual = sha256_file(path)
-    if expected_sha256 and actual != expected_sha256:
-        raise IntegrityError(f"{what}: {path} has sha256 {actual}, but {expected_sha256} is pinned; "
-                             "the file is not the published one: reinstall or fetch it again")
-    return actual
