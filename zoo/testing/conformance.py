@@ -26,7 +26,8 @@ class PluginConformance:
     plugin: ClassVar[str]
 
     @pytest.fixture(scope="class")
-    def zoo_registry(self) -> Registry:
+    @classmethod
+    def zoo_registry(cls) -> Registry:
         return load_registry(settings=Settings(), warn=io.StringIO())
 
     def _specs(self, registry: Registry, kind: str) -> list:
