@@ -187,3 +187,23 @@ def test_a_model_returning_the_wrong_shape_is_named(toy_registry, monkeypatch):
     with pytest.raises(UsageError, match=r"model toys:keyword returned \(8, 1\) for a batch of 8; task "
                                          r"text-classification needs logits of shape \(8, 2\)"):
         evaluate("keyword", "reviews", registry=toy_registry, batch_size=8)
+
+
+def test_out_of_memory_halves_the_batch_size_and_records_it(toy_registry, monkeypatch, capsys):
+    import torch
+
+    from zoo.testing.toy import KeywordModel
+
+    expected = hand_computed_accuracy()
+    original = KeywordModel.forward
+
+    def small_memory(self, batch):
+        if batch["counts"].shape[0] > 10:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return original(self, batch)
+
+    monkeypatch.setattr(KeywordModel, "forward", small_memory)
+    run = evaluate("keyword", "reviews", registry=toy_registry, batch_size=32)
+    assert run["run"]["batch_size"] == 8 and run["run"]["batch_size_requested"] == 32
+    assert run["metrics"]["accuracy"] == pytest.approx(expected)
+    assert capsys.readouterr().err.count("CUDA out of memory; retrying toys:keyword with batch size") == 2
