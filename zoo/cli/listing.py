@@ -136,10 +136,10 @@ def info_command(ctx: click.Context, name: str, kind: str | None, as_json: bool)
         return
     click.echo("\n".join(card_lines(fields)))
     if isinstance(spec, ModelSpec):
-        for reported in spec.reported:
-            if reported.source == "zoo run":
-                split = f" --split {reported.split}" if reported.split else ""
-                click.echo(f"reproduce: zoo run {spec.id} --dataset {reported.dataset}{split}")
+        commands = {f"zoo run {spec.id} --dataset {r.dataset}{f' --split {r.split}' if r.split else ''}"
+                    for r in spec.reported if r.source == "zoo run"}
+        for command in sorted(commands):
+            click.echo(f"reproduce: {command}")
 
 
 @click.command("validate")
