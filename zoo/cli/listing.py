@@ -137,6 +137,7 @@ def info_command(ctx: click.Context, name: str, kind: str | None, as_json: bool)
     click.echo("\n".join(card_lines(fields)))
     if isinstance(spec, ModelSpec):
         commands = {f"zoo run {spec.id} --dataset {r.dataset}{f' --split {r.split}' if r.split else ''}"
+                    + "".join(f" --dataset-arg {key}={value}" for key, value in r.dataset_args.items())
                     for r in spec.reported if r.source == "zoo run"}
         for command in sorted(commands):
             click.echo(f"reproduce: {command}")
