@@ -172,3 +172,32 @@ def test_builder_arguments_are_typed_but_yes_and_no_stay_words():
 
     assert _key_values(("n=3", "flag=true", "words=[yes, no, on]", "name=off", "ratio=0.5"), "--model-arg") == {
         "n": 3, "flag": True, "words": ["yes", "no", "on"], "name": "off", "ratio": 0.5}
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda r: r["request"].update(batch_size="abc"), "request.batch_size must be an integer, not 'abc'"),
+    (lambda r: r["request"].update(metrics="accuracy"), "request.metrics must be a list of metric names"),
+    (lambda r: r["request"].update(label_map=["a"]), "request.label_map must be a mapping of label names"),
+    (lambda r: r["request"].update(bogus=1), "request.bogus is not a run option"),
+    (lambda r: r["request"].pop("model"), "request.model is missing"),
+    (lambda r: r.update(request=[1]), "'request' must be a mapping"),
+    (lambda r: r.update(zoo_record=99), "run record of version 99; this zoo"),
+])
+def test_a_hand_edited_record_is_one_line_naming_the_field(zoo_cli, tmp_path, edit, message):
+    record = tmp_path / "run.json"
+    assert zoo_cli("run", "keyword", "--dataset", "reviews", "--limit", "4", "-o", str(record)).exit_code == 0
+    saved = json.loads(record.read_text())
+    edit(saved)
+    record.write_text(json.dumps(saved))
+    result = zoo_cli("run", "--from", str(record))
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert line.startswith(f"zoo: error: {record}") and message in line
+
+
+def test_options_given_with_from_change_the_recorded_run(zoo_cli, tmp_path):
+    record = tmp_path / "run.json"
+    assert zoo_cli("run", "keyword", "--dataset", "reviews", "--limit", "4", "-o", str(record)).exit_code == 0
+    again = json.loads(zoo_cli("run", "--from", str(record), "--limit", "6", "--batch-size", "2", "--json").output)
+    assert again["samples"]["evaluated"] == 6 and again["run"]["batch_size"] == 2
+    assert again["request"]["dataset"] == "toys:reviews"

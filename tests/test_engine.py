@@ -207,3 +207,15 @@ def test_out_of_memory_halves_the_batch_size_and_records_it(toy_registry, monkey
     assert run["run"]["batch_size"] == 8 and run["run"]["batch_size_requested"] == 32
     assert run["metrics"]["accuracy"] == pytest.approx(expected)
     assert capsys.readouterr().err.count("CUDA out of memory; retrying toys:keyword with batch size") == 2
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"batch_size": "8"}, "batch_size must be an integer, not '8'"),
+    ({"limit": 2.5}, "limit must be an integer, not 2.5"),
+    ({"metrics": "accuracy"}, "metrics must be a list of metric names, not 'accuracy'"),
+    ({"label_map": {"negative": 0}}, "label_map must be a mapping of label names"),
+    ({"batchsize": 8}, "unknown run option 'batchsize'"),
+])
+def test_options_of_the_wrong_type_are_a_usage_error(toy_registry, kwargs, message):
+    with pytest.raises(UsageError, match=message):
+        evaluate("keyword", "reviews", registry=toy_registry, **kwargs)

@@ -169,7 +169,8 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
     if from_record:
         if names or dataset:
             raise UsageError("--from repeats a recorded run: give no models or --dataset with it")
-        request = RunRequest.from_record(load_record(from_record))
+        # Options given with --from change the recorded run (say --device cuda); none are ignored.
+        request = RunRequest.from_record(load_record(from_record), where=from_record, **request_options)
         runs = [run(plan(request, registry), registry, save_predictions=save_predictions, progress=progress)]
     elif not names:
         raise UsageError("name a model: zoo run MODEL --dataset DATASET (see `zoo list`)")

@@ -13,7 +13,8 @@ import random
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+import dataclasses
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from zoo import api
@@ -54,12 +55,62 @@ class RunRequest:
     model_args: Mapping[str, Any] = field(default_factory=dict)
     dataset_args: Mapping[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        problem = _field_problem(self)
+        if problem:
+            raise UsageError(f"run request: {problem}")
+
     @classmethod
-    def from_record(cls, saved: Mapping[str, Any], **overrides: Any) -> RunRequest:
-        fields = dict(saved["request"])
-        if fields.get("metrics") is not None:
+    def from_record(cls, saved: Mapping[str, Any], *, where: str = "run record", **overrides: Any) -> RunRequest:
+        """The request a record holds, with ``overrides`` (None or empty: keep the recorded value;
+        builder arguments are merged into the recorded ones). ``where`` names the record in errors."""
+        fields = saved.get("request")
+        if not isinstance(fields, Mapping):
+            raise UsageError(f"{where}: 'request' must be a mapping of run options, not {type(fields).__name__}")
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(fields) - known)
+        if unknown:
+            raise UsageError(f"{where}: request.{unknown[0]} is not a run option; known: {', '.join(sorted(known))}")
+        if "model" not in fields:
+            raise UsageError(f"{where}: request.model is missing")
+        fields = {**fields, **{k: v for k, v in overrides.items() if v not in (None, {}, ())}}
+        for key in ("model_args", "dataset_args"):
+            if overrides.get(key) and isinstance(saved["request"].get(key), Mapping):
+                fields[key] = {**saved["request"][key], **overrides[key]}
+        if isinstance(fields.get("metrics"), list):
             fields["metrics"] = tuple(fields["metrics"])
-        return replace(cls(**fields), **{k: v for k, v in overrides.items() if v is not None})
+        problem = _field_problem(fields)
+        if problem:
+            raise UsageError(f"{where}: request.{problem}")
+        return cls(**fields)
+
+
+# Each field's accepted types, and how to say it.
+_FIELD_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "model": ((str,), "a name"), "dataset": ((str, type(None)), "a name"), "split": ((str, type(None)), "a name"),
+    "metrics": ((tuple, type(None)), "a list of metric names"), "batch_size": ((int,), "an integer"),
+    "num_workers": ((int, type(None)), "an integer"), "device": ((str,), "a device name"),
+    "dtype": ((str,), "a dtype name"), "limit": ((int, type(None)), "an integer"), "seed": ((int,), "an integer"),
+    "on_error": ((str,), "fail or skip"), "label_map": ((Mapping, type(None)), "a mapping of label names"),
+    "model_args": ((Mapping,), "a mapping"), "dataset_args": ((Mapping,), "a mapping"),
+}
+
+
+def _field_problem(request: Any) -> str | None:
+    """The first field of a request (a RunRequest or a dict of its fields) of the wrong type, said for a user."""
+    values = request if isinstance(request, Mapping) else {name: getattr(request, name) for name in _FIELD_TYPES}
+    for name, (types, what) in _FIELD_TYPES.items():
+        if name not in values:
+            continue
+        value = values[name]
+        wrong = not isinstance(value, types) or (isinstance(value, bool) and bool not in types)
+        if name == "metrics" and not wrong and value is not None:
+            wrong = not all(isinstance(m, str) for m in value)
+        if name == "label_map" and not wrong and value is not None:
+            wrong = not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+        if wrong:
+            return f"{name} must be {what}, not {value!r}"
+    return None
 
 
 @dataclass
@@ -319,9 +370,12 @@ def _plugin_version(registry: Registry, plugin: str) -> str | None:
 
 def _request(model: str, dataset: str | None, options: Mapping[str, Any]) -> RunRequest:
     fields = {k: v for k, v in options.items() if v is not None}
-    for key in ("metrics",):
-        if key in fields:
-            fields[key] = tuple(fields[key])
+    known = {f.name for f in dataclasses.fields(RunRequest)} - {"model", "dataset"}
+    unknown = sorted(set(fields) - known)
+    if unknown:
+        raise UsageError(f"unknown run option {unknown[0]!r}; known: {', '.join(sorted(known))}")
+    if isinstance(fields.get("metrics"), list):  # a bare string stays one, and is refused
+        fields["metrics"] = tuple(fields["metrics"])
     return RunRequest(model=model, dataset=dataset, **fields)
 
 

@@ -85,4 +85,14 @@ def load_record(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise UsageError(f"cannot read run record {path}: {error}") from error
     if not isinstance(record, dict) or "request" not in record:
         raise UsageError(f"{path} is not a zoo run record (no 'request' section)")
+    version = record.get("zoo_record")
+    if version != RECORD_VERSION:
+        raise UsageError(f"{path} is a run record of version {version!r}; this zoo {_zoo_version()} reads version "
+                         f"{RECORD_VERSION} (use the zoo that wrote it)")
     return record
+
+
+def _zoo_version() -> str:
+    from zoo import __version__
+
+    return __version__
