@@ -201,3 +201,17 @@ def test_options_given_with_from_change_the_recorded_run(zoo_cli, tmp_path):
     again = json.loads(zoo_cli("run", "--from", str(record), "--limit", "6", "--batch-size", "2", "--json").output)
     assert again["samples"]["evaluated"] == 6 and again["run"]["batch_size"] == 2
     assert again["request"]["dataset"] == "toys:reviews"
+
+
+@pytest.mark.parametrize("content,message", [
+    ("negative: 0\n", "entry 'negative': 0 must map a label name to a label name; quote names"),
+    ("", "must map dataset label names to model label names (YAML `dataset label: model label` lines); it is empty"),
+    ("{{\n", "label_map.yaml:2:1: invalid YAML: expected the node content"),
+])
+def test_a_malformed_label_map_is_one_line_naming_the_file(zoo_cli, tmp_path, content, message):
+    label_map = tmp_path / "label_map.yaml"
+    label_map.write_text(content)
+    result = zoo_cli("run", "keyword", "--dataset", "reviews", "--label-map", str(label_map))
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert message in line

@@ -219,3 +219,9 @@ def test_out_of_memory_halves_the_batch_size_and_records_it(toy_registry, monkey
 def test_options_of_the_wrong_type_are_a_usage_error(toy_registry, kwargs, message):
     with pytest.raises(UsageError, match=message):
         evaluate("keyword", "reviews", registry=toy_registry, **kwargs)
+
+
+def test_a_label_map_onto_a_label_the_model_lacks_names_the_mapping(toy_registry):
+    with pytest.raises(UsageError, match=r"--label-map maps 'positive' to 'great', which is not a class of model "
+                                         r"toys:keyword \['negative', 'positive'\]"):
+        evaluate("keyword", "reviews", registry=toy_registry, label_map={"positive": "great"})

@@ -52,10 +52,21 @@ def _label_map(path: str | None) -> dict[str, str] | None:
         return None
     try:
         mapping = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise UsageError(f"cannot read --label-map {path}: {error}") from error
-    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
-        raise UsageError(f"--label-map {path} must map dataset label names to model label names (strings)")
+    except OSError as error:
+        raise UsageError(f"cannot read --label-map {path}: {error.strerror or error}") from error
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        raise UsageError(f"--label-map {where}: invalid YAML: {getattr(error, 'problem', None) or error}") from error
+    if not isinstance(mapping, dict):
+        found = "it is empty" if mapping is None else f"not a {type(mapping).__name__}"
+        raise UsageError(f"--label-map {path} must map dataset label names to model label names "
+                         f"(YAML `dataset label: model label` lines); {found}")
+    for key, value in mapping.items():
+        if not (isinstance(key, str) and isinstance(value, str)):
+            # YAML reads 0: 1 as numbers; label names are strings.
+            raise UsageError(f"--label-map {path}: entry {key!r}: {value!r} must map a label name to a label name; "
+                             "quote names that look like numbers or booleans ('0': '1')")
     return mapping
 
 

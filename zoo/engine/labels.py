@@ -39,6 +39,9 @@ def target_mapping(model_labels: Sequence[str] | None, dataset_labels: Sequence[
     for label in dataset_labels:
         wanted = label_map.get(label, label)
         index = by_name.get(str(wanted), by_name.get(_key(wanted)))
+        if index is None and label in label_map:
+            raise UsageError(f"--label-map maps {label!r} to {wanted!r}, which is not a class of {model} "
+                             f"{_show(list(model_labels))}")
         if index is None:
             missing.append(label)
         mapping.append(-1 if index is None else index)
