@@ -215,3 +215,16 @@ def test_a_malformed_label_map_is_one_line_naming_the_file(zoo_cli, tmp_path, co
     assert result.exit_code == 2
     (line,) = result.output.splitlines()
     assert message in line
+
+
+@pytest.mark.parametrize("options,message", [
+    (["--limit", "3"], "predicting on inputs takes no --limit; to evaluate, pass --dataset"),
+    (["--split", "train", "--on-error", "skip"], "predicting on inputs takes no --split, --on-error;"),
+    (["--top-k", "0"], "--top-k must be at least 1, not 0"),
+    (["--batch-size", "0"], "--batch-size must be at least 1, not 0"),
+])
+def test_predict_refuses_options_it_would_ignore(zoo_cli, options, message):
+    result = zoo_cli("run", "keyword", "a good film", "a dull plot", *options)
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert message in line

@@ -186,9 +186,15 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
     elif not names:
         raise UsageError("name a model: zoo run MODEL --dataset DATASET (see `zoo list`)")
     elif dataset is None and len(names) > 1 and not _all_models(names, registry):
-        if metrics or request_options["dataset_args"] or label_map or output or csv_path or save_predictions:
-            raise UsageError("predicting on inputs takes no dataset options; to evaluate, pass --dataset")
-        results = predict(names[0], _inputs(names[1:]), top_k=top_k, batch_size=options.get("batch_size") or 32,
+        given = {"--metric": metrics, "--dataset-arg": dataset_args, "--label-map": label_map, "--output": output,
+                 "--csv": csv_path, "--save-predictions": save_predictions, "--split": options.get("split"),
+                 "--limit": options.get("limit"), "--on-error": options.get("on_error"),
+                 "--num-workers": options.get("num_workers")}
+        evaluation_only = [flag for flag, value in given.items() if value is not None and value != ()]
+        if evaluation_only:
+            raise UsageError(f"predicting on inputs takes no {', '.join(evaluation_only)}; to evaluate, pass --dataset")
+        batch_size = 32 if options.get("batch_size") is None else options["batch_size"]  # 0 is refused, not 32
+        results = predict(names[0], _inputs(names[1:]), top_k=top_k, batch_size=batch_size,
                           device=options.get("device") or "auto", dtype=options.get("dtype") or "float32",
                           model_args=request_options["model_args"], registry=registry)
         _print_predictions(results, as_json)

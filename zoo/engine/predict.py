@@ -25,6 +25,10 @@ def predict(model: str, inputs: Sequence[str], *, top_k: int = 5, batch_size: in
     spec = registry.get(model, "model")
     task = registry.get(spec.task, "task")
     resolved_device, resolved_dtype = devices.resolve_device(device), devices.resolve_dtype(dtype)
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
+        raise UsageError(f"--top-k must be at least 1, not {top_k!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise UsageError(f"--batch-size must be at least 1, not {batch_size!r}")
     if not inputs:
         raise UsageError("no inputs given: pass file paths or texts (or - to read lines from stdin)")
     loader = api.resolve_import(task.input_loader, f"task {task.id} (input_loader)") if task.input_loader else None
