@@ -225,3 +225,16 @@ def test_a_label_map_onto_a_label_the_model_lacks_names_the_mapping(toy_registry
     with pytest.raises(UsageError, match=r"--label-map maps 'positive' to 'great', which is not a class of model "
                                          r"toys:keyword \['negative', 'positive'\]"):
         evaluate("keyword", "reviews", registry=toy_registry, label_map={"positive": "great"})
+
+
+
+def test_models_with_different_default_datasets_are_not_compared(toy_registry):
+    from dataclasses import replace
+
+    reviews, keyword = toy_registry.get("reviews", "dataset"), toy_registry.get("keyword", "model")
+    toy_registry.add(replace(reviews, name="reviews-2"))
+    toy_registry.add(replace(keyword, name="keyword-2", default_dataset="reviews-2"))
+    with pytest.raises(UsageError, match=r"compared on the same samples, but these would run on different data "
+                                         r"\(toys:keyword on toys:reviews \[test\], toys:keyword-2 on toys:reviews-2 \[test\]\)"):
+        evaluate_many(["keyword", "keyword-2"], registry=toy_registry)
+    assert len(evaluate_many(["keyword", "keyword-2"], "reviews", registry=toy_registry, limit=4)) == 2

@@ -398,6 +398,11 @@ def evaluate_many(models: Sequence[str], dataset: str | None = None, *, registry
     """Evaluate several models on the same samples, one after another; one record each."""
     registry = registry if registry is not None else api.default_registry()
     plans = [plan(_request(name, dataset, options), registry) for name in models]  # check all before building any
+    samples = {(p.dataset.id, p.split) for p in plans}
+    if len(samples) > 1:  # one table over different data would compare nothing
+        defaults = ", ".join(f"{p.model.id} on {p.dataset.id} [{p.split}]" for p in plans)
+        raise UsageError(f"models are compared on the same samples, but these would run on different data ({defaults}); "
+                         "pass --dataset (and --split) to choose one")
     built: dict[tuple[str, str], Any] = {}
     records = []
     for p in plans:
