@@ -79,6 +79,7 @@ def test_a_dataset_may_use_a_subset_of_the_model_classes(toy_registry):
     ({"model": "keyword", "dataset": "reviews", "split": "validation"}, "has no split 'validation'; its splits are train, test"),
     ({"model": "keyword", "dataset": "reviews", "device": "cuda:7"}, "device 'cuda:7' is not available here; available: cpu"),
     ({"model": "keyword", "dataset": "reviews", "on_error": "ignore"}, "--on-error must be one of fail, skip"),
+    ({"model": "keyword", "dataset": "reviews", "num_workers": -1}, "--num-workers must be 0 or more, not -1"),
 ])
 def test_bad_requests_fail_before_anything_is_built(toy_registry, monkeypatch, kwargs, message):
     import zoo.api

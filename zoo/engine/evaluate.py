@@ -135,6 +135,8 @@ def plan(request: RunRequest, registry: Registry) -> Plan:
         raise UsageError(f"--batch-size must be at least 1, not {request.batch_size}")
     if request.limit is not None and request.limit < 1:
         raise UsageError(f"--limit must be at least 1, not {request.limit}")
+    if request.num_workers is not None and request.num_workers < 0:
+        raise UsageError(f"--num-workers must be 0 or more, not {request.num_workers}")
     model = registry.get(request.model, "model")
     dataset_name = request.dataset or model.default_dataset
     if dataset_name is None:
@@ -174,8 +176,6 @@ def _seed(seed: int) -> None:
 
 def _num_workers(requested: int | None, batches: int, device: str) -> int:
     if requested is not None:
-        if requested < 0:
-            raise UsageError(f"--num-workers must be 0 or more, not {requested}")
         return requested
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if batches <= 2:
