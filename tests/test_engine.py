@@ -239,3 +239,17 @@ def test_models_with_different_default_datasets_are_not_compared(toy_registry):
                                          r"\(toys:keyword on toys:reviews \[test\], toys:keyword-2 on toys:reviews-2 \[test\]\)"):
         evaluate_many(["keyword", "keyword-2"], registry=toy_registry)
     assert len(evaluate_many(["keyword", "keyword-2"], "reviews", registry=toy_registry, limit=4)) == 2
+
+
+def test_records_and_predictions_are_readable_like_any_file_written_here(toy_registry, tmp_path):
+    import os
+    import stat
+
+    old_umask = os.umask(0o022)
+    try:
+        evaluate("keyword", "reviews", registry=toy_registry, limit=4, output=tmp_path / "run.json",
+                 save_predictions=tmp_path / "predictions.jsonl")
+    finally:
+        os.umask(old_umask)
+    for name in ("run.json", "predictions.jsonl"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644  # not mkstemp's owner-only 0600

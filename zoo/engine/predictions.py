@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from zoo.engine.data import Batch
+from zoo.engine.record import staging_file
 
 
 class PredictionWriter:
@@ -18,9 +17,7 @@ class PredictionWriter:
     def __init__(self, path: str | os.PathLike[str] | None, labels: Sequence[str] | None) -> None:
         self.path, self.labels, self.handle, self.staging = path, labels, None, None
         if path is not None:
-            target = Path(path)
-            fd, self.staging = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".tmp",
-                                                prefix=f".{target.name}.")
+            fd, self.staging = staging_file(path)
             self.handle = os.fdopen(fd, "w", encoding="utf-8")
 
     def write(self, batch: Batch, outputs: Any) -> None:

@@ -42,10 +42,30 @@ def check_writable(path: str | os.PathLike[str] | None) -> None:
         raise UsageError(f"cannot write {target}: permission denied")
 
 
+def staging_file(path: str | os.PathLike[str]) -> tuple[int, str]:
+    """A temporary file beside ``path`` to rename onto it, with the mode a plain ``open`` would give.
+
+    mkstemp makes files only their owner can read (0600); a record renamed
+    into place would keep that. It gets the mode of the file it replaces, or
+    the umask's default for a new file, so others (CI, a shared machine) can read it.
+    """
+    target = Path(path)
+    fd, staging = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.",
+                                   suffix=".tmp")
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.fchmod(fd, mode)
+    return fd, staging
+
+
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write via a temporary file in the same directory, then rename: never a partial file."""
     target = Path(path)
-    fd, staging = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.", suffix=".tmp")
+    fd, staging = staging_file(target)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
