@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from zoo import PluginError, Settings
-from zoo.errors import AmbiguousNameError
+from zoo.errors import AmbiguousNameError, NotFoundError
 from zoo.plugins import PluginSource
 from zoo.testing import fake_plugin, registry_of
 
@@ -117,3 +117,19 @@ def test_plugin_record_lists_hooks_and_contributions(tasks_plugin, model_plugin)
     record = registry.plugin("good")
     assert record.hooks == ["register_models"]
     assert record.contributed == {"models": ["small", "tiny"]}
+
+
+def test_a_name_not_found_says_which_plugins_did_not_load(tasks_plugin, model_plugin):
+    def explode(register):
+        raise ValueError("boom")
+
+    registry = registry_of(tasks_plugin, model_plugin("vision", "resnet"), fake_plugin("broken", register_models=explode),
+                           settings=Settings(disabled=("vision",), builtin_catalogue=False))
+    with pytest.raises(NotFoundError, match=r"^no model named 'vision:resnet': plugin 'vision' is disabled "
+                                            r"\(remove it from ZOO_DISABLE_PLUGINS to use it\)$"):
+        registry.get("vision:resnet", "model")
+    with pytest.raises(NotFoundError, match=r"plugin 'broken' failed: hook register_models raised ValueError: boom \(see `zoo plugins`\)"):
+        registry.get("broken:anything", "model")
+    with pytest.raises(NotFoundError, match=r"no model named 'resnet'; plugin 'vision' is disabled by "
+                                            r"ZOO_DISABLE_PLUGINS and may provide it; plugin 'broken' failed \(see `zoo plugins`\) and may provide it"):
+        registry.get("resnet", "model")

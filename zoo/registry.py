@@ -114,14 +114,30 @@ class Registry:
             if missing.name == short and missing.kind in kinds:
                 return (f"{what} {name!r} is in the catalogue ({missing.where}) but not available: "
                         f"{missing.reason}")
+        owner = self.plugin(name.split(":", 1)[0]) if ":" in name else None
+        if owner is not None and owner.status != "loaded":
+            return f"no {what} named {name!r}: {_why_not_loaded(owner.name, owner.status, owner.error)}"
         known = {spec.id if ":" in name else spec.name for k in kinds for spec in self.entries[k].values()}
         close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         listing = f"zoo list {kinds[0]}s" if len(kinds) == 1 else "zoo list"
+        # A plugin that did not load may be the one that provides it; say so rather than leave a mystery.
+        for status, one, several in (("disabled", "is disabled by ZOO_DISABLE_PLUGINS", "are disabled by ZOO_DISABLE_PLUGINS"),
+                                     ("failed", "failed (see `zoo plugins`)", "failed (see `zoo plugins`)")):
+            names = [repr(record.name) for record in self.plugins if record.status == status]
+            if ":" not in name and names:
+                hint += (f"; plugin{'s' if len(names) > 1 else ''} {', '.join(names)} "
+                         f"{several if len(names) > 1 else one} and may provide it")
         return f"no {what} named {name!r}{hint} (see `{listing}`)"
 
     def plugin(self, name: str) -> PluginRecord | None:
         return next((record for record in self.plugins if record.name == name), None)
+
+
+def _why_not_loaded(plugin: str, status: str, error: str | None) -> str:
+    if status == "disabled":
+        return f"plugin {plugin!r} is disabled (remove it from ZOO_DISABLE_PLUGINS to use it)"
+    return f"plugin {plugin!r} failed: {error} (see `zoo plugins`)"
 
 
 def _tasks_of(spec: Spec) -> Iterable[str]:
