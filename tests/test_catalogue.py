@@ -168,3 +168,13 @@ def test_the_same_model_in_two_catalogues_is_an_error_naming_the_first(tmp_path,
     specs, problems = read_catalogue(second, registry)
     assert specs == []
     assert "model 'toys:keyword-small' is already defined at" in problems[0] and "one.yaml:3:5" in problems[0]
+
+
+def test_a_catalogue_the_user_names_must_exist(tasks_plugin, tmp_path):
+    from zoo import UsageError
+
+    missing = tmp_path / "mine.yaml"
+    with pytest.raises(UsageError, match=r"catalogue .*mine.yaml \(from --registry or ZOO_REGISTRY\) does not exist"):
+        registry_of(tasks_plugin, settings=Settings(catalogues=(missing,), builtin_catalogue=False))
+    with pytest.raises(UsageError, match="is not a file"):
+        registry_of(tasks_plugin, settings=Settings(catalogues=(tmp_path,), builtin_catalogue=False))

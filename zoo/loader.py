@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from zoo import schema
-from zoo.errors import CatalogueError, DuplicateEntryError, PluginError, RegistrationError
+from zoo.errors import CatalogueError, DuplicateEntryError, PluginError, RegistrationError, UsageError
 from zoo.plugins import PluginRecord, PluginSource, call_hook, discover, load_plugins
 from zoo.registry import Registry
 from zoo.catalogue import read_catalogue
@@ -150,6 +150,13 @@ def load_registry(sources: Sequence[PluginSource] | None = None, settings: Setti
     ``registry.problems``; with ``settings.strict`` the first one is raised.
     """
     settings = settings or Settings.from_env()
+    if settings.read_catalogues:
+        # A catalogue the user named is asked for on purpose: a wrong path is an error, not a warning
+        # that scrolls past while the run goes on without the user's models.
+        for path in settings.catalogues:
+            if not path.is_file():
+                state = "is not a file" if path.exists() else "does not exist"
+                raise UsageError(f"catalogue {path} (from --registry or ZOO_REGISTRY) {state}; fix the path")
     warn = sys.stderr if warn is None else warn
     trace = warn if settings.trace else None
     manager, records = load_plugins(discover() if sources is None else sources, disabled=settings.disabled)
