@@ -133,3 +133,11 @@ def test_a_name_not_found_says_which_plugins_did_not_load(tasks_plugin, model_pl
     with pytest.raises(NotFoundError, match=r"no model named 'resnet'; plugin 'vision' is disabled by "
                                             r"ZOO_DISABLE_PLUGINS and may provide it; plugin 'broken' failed \(see `zoo plugins`\) and may provide it"):
         registry.get("resnet", "model")
+
+
+def test_get_with_an_unknown_kind_says_which_kinds_exist(tasks_plugin, model_plugin):
+    from zoo import UsageError
+
+    registry = registry_of(tasks_plugin, model_plugin("alpha", "bert"))
+    with pytest.raises(UsageError, match="unknown kind 'models'; use one of task, model, dataset, metric"):
+        registry.get("bert", "models")

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from zoo.errors import AmbiguousNameError, NotFoundError
+from zoo.errors import AmbiguousNameError, NotFoundError, UsageError
 from zoo.plugins import PluginRecord
 from zoo.specs import KINDS, DatasetSpec, MetricSpec, ModelSpec, Spec, TaskSpec
 
@@ -92,6 +92,8 @@ class Registry:
         ``task`` narrows the candidates (metrics are looked up per task, so
         two plugins may each offer an ``accuracy`` for their own task).
         """
+        if kind is not None and kind not in KINDS:
+            raise UsageError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
         kinds = [kind] if kind else list(KINDS)
         candidates = [spec for k in kinds for spec in self.entries[k].values()
                       if (spec.id == name if ":" in name else spec.name == name)]
