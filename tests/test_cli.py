@@ -228,3 +228,11 @@ def test_predict_refuses_options_it_would_ignore(zoo_cli, options, message):
     assert result.exit_code == 2
     (line,) = result.output.splitlines()
     assert message in line
+
+
+def test_the_console_script_turns_usage_errors_into_one_line(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "zoo", "run", "anything", "--output", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"zoo: error: Invalid value for '--output' / '-o': File '{tmp_path}' is a directory. (see `zoo run --help`)"]

@@ -131,9 +131,24 @@ def make_cli(factory: RegistryFactory = _default_factory) -> ZooGroup:
     return cli
 
 
-def main() -> None:
-    """Console-script entry point."""
-    make_cli()(prog_name="zoo")
+def main(args: list[str] | None = None) -> None:
+    """Console-script entry point: click's own usage errors become one line too."""
+    try:
+        code = make_cli().main(args, prog_name="zoo", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as error:  # bare `zoo`: the help, as click shows it
+        click.echo(error.ctx.get_help() if error.ctx else error.format_message())
+        sys.exit(0)
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "zoo"
+        click.echo(f"zoo: error: {error.format_message()} (see `{command} --help`)", err=True)
+        sys.exit(error.exit_code)
+    except click.ClickException as error:
+        click.echo(f"zoo: error: {error.format_message()}", err=True)
+        sys.exit(error.exit_code)
+    except click.Abort:
+        click.echo("zoo: interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
