@@ -236,3 +236,10 @@ def test_the_console_script_turns_usage_errors_into_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         f"zoo: error: Invalid value for '--output' / '-o': File '{tmp_path}' is a directory. (see `zoo run --help`)"]
+
+
+def test_a_misspelt_filter_is_an_error_not_an_empty_table(zoo_cli):
+    result = zoo_cli("list", "--task", "text-clasification")
+    assert result.exit_code == 2
+    assert "unknown task 'text-clasification'; known tasks: text-classification, toy-transcription" in result.output
+    assert "no plugin named 'toyz'; plugins: toys" in zoo_cli("list", "--plugin", "toyz").output

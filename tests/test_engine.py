@@ -253,3 +253,10 @@ def test_records_and_predictions_are_readable_like_any_file_written_here(toy_reg
         os.umask(old_umask)
     for name in ("run.json", "predictions.jsonl"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644  # not mkstemp's owner-only 0600
+
+
+def test_a_dataset_named_as_the_model_says_so(toy_registry):
+    from zoo import NotFoundError
+
+    with pytest.raises(NotFoundError, match=r"^'reviews' is a dataset, not a model \(pass it with --dataset\)$"):
+        evaluate("reviews", registry=toy_registry)

@@ -119,6 +119,11 @@ class Registry:
         owner = self.plugin(name.split(":", 1)[0]) if ":" in name else None
         if owner is not None and owner.status != "loaded":
             return f"no {what} named {name!r}: {_why_not_loaded(owner.name, owner.status, owner.error)}"
+        other_kinds = sorted({spec.kind for k in KINDS if k not in kinds for spec in self.entries[k].values()
+                              if (spec.id == name if ":" in name else spec.name == name)})
+        if other_kinds:
+            option = " (pass it with --dataset)" if other_kinds == ["dataset"] and "model" in kinds else ""
+            return f"{name!r} is a {' and a '.join(other_kinds)}, not a {what}{option}"
         known = {spec.id if ":" in name else spec.name for k in kinds for spec in self.entries[k].values()}
         close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""

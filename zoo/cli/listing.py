@@ -87,6 +87,11 @@ def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str |
     if kind == "plugins":
         _print_plugins(registry, as_json)
         return
+    # An empty table for a misspelt filter would read as "there is nothing"; say what exists instead.
+    if task and task not in {t.name for t in registry.tasks}:
+        raise UsageError(f"unknown task {task!r}; known tasks: {', '.join(t.name for t in registry.tasks) or 'none'}")
+    if plugin and registry.plugin(plugin) is None:
+        raise UsageError(f"no plugin named {plugin!r}; plugins: {', '.join(r.name for r in registry.plugins) or 'none'}")
     filters = {"task": task, "tag": tag, "plugin": plugin, "license": license_}
     finders = {"models": api.list_models, "datasets": api.list_datasets}
     if kind in finders:
