@@ -1,9 +1,9 @@
 """``zoo.evaluate``: one evaluation loop for every task.
 
-Everything that can be checked is checked before any weights load: names,
-tasks, metrics, split, device, dtype, output paths. Then the dataset and the
-model are built, labels matched by name, and batches stream through
-``model.forward`` under ``torch.inference_mode()`` into streaming metrics.
+A checked :class:`~zoo.engine.planning.Plan` (nothing built yet) becomes a
+run: output paths are checked, the dataset and the model are built, labels
+matched by name, and batches stream through ``model.forward`` under
+``torch.inference_mode()`` into streaming metrics.
 """
 
 from __future__ import annotations
@@ -12,157 +12,25 @@ import os
 import random
 import sys
 import time
-from collections.abc import Mapping, Sequence
 import dataclasses
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from zoo import api
 from zoo.engine import data, devices, labels, record
-from zoo.engine.distributed import World, current_world
+from zoo.engine.planning import Plan, RunRequest, plan
 from zoo.engine.predictions import PredictionWriter
 from zoo.errors import UsageError, ZooError
 from zoo.registry import Registry
-from zoo.specs import DatasetSpec, MetricSpec, ModelSpec, TaskSpec
 
-__all__ = ["EvaluationInterrupted", "Plan", "RunRequest", "evaluate", "evaluate_many", "plan", "run"]
-
-ON_ERROR = ("fail", "skip")
+__all__ = ["EvaluationInterrupted", "evaluate", "evaluate_many", "run"]
 
 
 class EvaluationInterrupted(ZooError):
     """Ctrl-C during a run: what was done is reported, no record is written."""
 
     exit_code = 130
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    """What the user asked for; stored in the record so ``zoo run --from`` repeats it."""
-
-    model: str
-    dataset: str | None = None
-    split: str | None = None
-    metrics: tuple[str, ...] | None = None
-    batch_size: int = 32
-    num_workers: int | None = None  # None: chosen from the CPU count
-    device: str = "auto"
-    dtype: str = "float32"
-    limit: int | None = None
-    seed: int = 0
-    on_error: str = "fail"
-    label_map: Mapping[str, str] | None = None
-    model_args: Mapping[str, Any] = field(default_factory=dict)
-    dataset_args: Mapping[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        problem = _field_problem(self)
-        if problem:
-            raise UsageError(f"run request: {problem}")
-
-    @classmethod
-    def from_record(cls, saved: Mapping[str, Any], *, where: str = "run record", **overrides: Any) -> RunRequest:
-        """The request a record holds, with ``overrides`` (None or empty: keep the recorded value;
-        builder arguments are merged into the recorded ones). ``where`` names the record in errors."""
-        fields = saved.get("request")
-        if not isinstance(fields, Mapping):
-            raise UsageError(f"{where}: 'request' must be a mapping of run options, not {type(fields).__name__}")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(fields) - known)
-        if unknown:
-            raise UsageError(f"{where}: request.{unknown[0]} is not a run option; known: {', '.join(sorted(known))}")
-        if "model" not in fields:
-            raise UsageError(f"{where}: request.model is missing")
-        fields = {**fields, **{k: v for k, v in overrides.items() if v not in (None, {}, ())}}
-        for key in ("model_args", "dataset_args"):
-            if overrides.get(key) and isinstance(saved["request"].get(key), Mapping):
-                fields[key] = {**saved["request"][key], **overrides[key]}
-        if isinstance(fields.get("metrics"), list):
-            fields["metrics"] = tuple(fields["metrics"])
-        problem = _field_problem(fields)
-        if problem:
-            raise UsageError(f"{where}: request.{problem}")
-        return cls(**fields)
-
-
-# Each field's accepted types, and how to say it.
-_FIELD_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
-    "model": ((str,), "a name"), "dataset": ((str, type(None)), "a name"), "split": ((str, type(None)), "a name"),
-    "metrics": ((tuple, type(None)), "a list of metric names"), "batch_size": ((int,), "an integer"),
-    "num_workers": ((int, type(None)), "an integer"), "device": ((str,), "a device name"),
-    "dtype": ((str,), "a dtype name"), "limit": ((int, type(None)), "an integer"), "seed": ((int,), "an integer"),
-    "on_error": ((str,), "fail or skip"), "label_map": ((Mapping, type(None)), "a mapping of label names"),
-    "model_args": ((Mapping,), "a mapping"), "dataset_args": ((Mapping,), "a mapping"),
-}
-
-
-def _field_problem(request: Any) -> str | None:
-    """The first field of a request (a RunRequest or a dict of its fields) of the wrong type, said for a user."""
-    values = request if isinstance(request, Mapping) else {name: getattr(request, name) for name in _FIELD_TYPES}
-    for name, (types, what) in _FIELD_TYPES.items():
-        if name not in values:
-            continue
-        value = values[name]
-        wrong = not isinstance(value, types) or (isinstance(value, bool) and bool not in types)
-        if name == "metrics" and not wrong and value is not None:
-            wrong = not all(isinstance(m, str) for m in value)
-        if name == "label_map" and not wrong and value is not None:
-            wrong = not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
-        if wrong:
-            return f"{name} must be {what}, not {value!r}"
-    return None
-
-
-@dataclass
-class Plan:
-    """A request checked against the registry and the machine; nothing built yet."""
-
-    request: RunRequest
-    model: ModelSpec
-    dataset: DatasetSpec
-    task: TaskSpec
-    metrics: list[MetricSpec]
-    split: str
-    device: str
-    dtype: Any
-    world: World
-
-
-def plan(request: RunRequest, registry: Registry) -> Plan:
-    if request.on_error not in ON_ERROR:
-        raise UsageError(f"--on-error must be one of {', '.join(ON_ERROR)}, not {request.on_error!r}")
-    if request.batch_size < 1:
-        raise UsageError(f"--batch-size must be at least 1, not {request.batch_size}")
-    if request.limit is not None and request.limit < 1:
-        raise UsageError(f"--limit must be at least 1, not {request.limit}")
-    if request.num_workers is not None and request.num_workers < 0:
-        raise UsageError(f"--num-workers must be 0 or more, not {request.num_workers}")
-    model = registry.get(request.model, "model")
-    dataset_name = request.dataset or model.default_dataset
-    if dataset_name is None:
-        raise UsageError(f"model {model.id} names no default dataset: pass --dataset NAME (see `zoo list datasets --task {model.task}`)")
-    dataset = registry.get(dataset_name, "dataset")
-    if dataset.task != model.task:
-        raise UsageError(f"model {model.id} is for task {model.task!r} but dataset {dataset.id} is for {dataset.task!r}; "
-                         f"see `zoo list datasets --task {model.task}`")
-    task = registry.get(model.task, "task")
-    metric_names = request.metrics or task.default_metrics
-    metrics = []
-    for name in metric_names:
-        try:
-            metrics.append(registry.get(name, "metric", task=task.name))
-        except ZooError:
-            known = ", ".join(sorted({m.name for m in registry.filter("metric", task=task.name)}))
-            raise UsageError(f"unknown metric {name!r} for task {task.name!r}; known: {known}") from None
-    split = request.split or dataset.split_or_default
-    if split not in dataset.splits:
-        raise UsageError(f"dataset {dataset.id} has no split {split!r}; its splits are {', '.join(dataset.splits)}")
-    device = devices.resolve_device(request.device)
-    dtype = devices.resolve_dtype(request.dtype)
-    world = current_world(device)
-    if world.size > 1 and device.startswith("cuda"):
-        device = f"cuda:{world.local_rank}"
-    return Plan(request, model, dataset, task, metrics, split, device, dtype, world)
 
 
 def _seed(seed: int) -> None:
