@@ -260,3 +260,20 @@ def test_a_dataset_named_as_the_model_says_so(toy_registry):
 
     with pytest.raises(NotFoundError, match=r"^'reviews' is a dataset, not a model \(pass it with --dataset\)$"):
         evaluate("reviews", registry=toy_registry)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"model": "keyword", "dataset": ""}, "--dataset needs a name, not an empty string"),
+    ({"model": "copy", "dataset": "sentences", "label_map": {"a": "b"}},
+     "--label-map maps class labels; task 'toy-transcription' has transcripts, not classes"),
+])
+def test_options_that_would_be_ignored_are_refused(toy_registry, kwargs, message):
+    with pytest.raises(UsageError, match=message):
+        evaluate(registry=toy_registry, **kwargs)
+
+
+def test_building_a_metric_for_an_unknown_task_names_the_task(toy_registry):
+    from zoo import NotFoundError, build_metric
+
+    with pytest.raises(NotFoundError, match="no task named 'text-clasification'"):
+        build_metric("accuracy", task="text-clasification", labels=["a", "b"], registry=toy_registry)

@@ -145,6 +145,8 @@ def build_dataset(name: str | DatasetSpec, *, split: str | None = None, registry
 def build_metric(name: str | MetricSpec, *, task: str, labels: Sequence[str] | None = None,
                  registry: Registry | None = None, **args: Any) -> Any:
     """Build a fresh streaming metric for a task (``labels``: the model's classes)."""
+    if not isinstance(name, MetricSpec):
+        get(task, "task", registry=registry)  # an unknown task is the error to report, not the metric
     spec = name if isinstance(name, MetricSpec) else get(name, "metric", task=task, registry=registry)
     if task not in spec.tasks:
         raise UsageError(f"metric {spec.id} does not apply to task {task!r}; it is for {', '.join(spec.tasks)}")

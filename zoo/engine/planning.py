@@ -124,6 +124,9 @@ def plan(request: RunRequest, registry: Registry) -> Plan:
         raise UsageError(f"--limit must be at least 1, not {request.limit}")
     if request.num_workers is not None and request.num_workers < 0:
         raise UsageError(f"--num-workers must be 0 or more, not {request.num_workers}")
+    for option, value in (("--dataset", request.dataset), ("--split", request.split)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{option} needs a name, not an empty string")
     model = registry.get(request.model, "model")
     dataset_name = request.dataset or model.default_dataset
     if dataset_name is None:
@@ -141,6 +144,8 @@ def plan(request: RunRequest, registry: Registry) -> Plan:
         except ZooError:
             known = ", ".join(sorted({m.name for m in registry.filter("metric", task=task.name)}))
             raise UsageError(f"unknown metric {name!r} for task {task.name!r}; known: {known}") from None
+    if request.label_map and task.target != "class":
+        raise UsageError(f"--label-map maps class labels; task {task.name!r} has transcripts, not classes")
     split = request.split or dataset.split_or_default
     if split not in dataset.splits:
         raise UsageError(f"dataset {dataset.id} has no split {split!r}; its splits are {', '.join(dataset.splits)}")
