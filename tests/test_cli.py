@@ -243,3 +243,24 @@ def test_a_misspelt_filter_is_an_error_not_an_empty_table(zoo_cli):
     assert result.exit_code == 2
     assert "unknown task 'text-clasification'; known tasks: text-classification, toy-transcription" in result.output
     assert "no plugin named 'toyz'; plugins: toys" in zoo_cli("list", "--plugin", "toyz").output
+
+
+def test_list_shows_the_tasks_main_metric(tmp_path):
+    from zoo.testing import registry_of
+
+    def register_tasks(register):
+        register("text-classification", target="class", input="text", default_metrics=["macro-f1", "accuracy"])
+
+    def register_metrics(register):
+        register("accuracy", tasks=["text-classification"], builder="zoo.metrics:accuracy")
+        register("macro-f1", tasks=["text-classification"], builder="zoo.metrics:f1_macro")
+
+    def register_models(register):
+        register("m", task="text-classification", builder="zoo.testing.toy:build_keyword_model", license="MIT",
+                 reported=[{"metric": "accuracy", "value": 0.9, "dataset": "d", "source": "https://example.org"},
+                           {"metric": "macro-f1", "value": 0.7, "dataset": "d", "source": "https://example.org"}])
+
+    registry = registry_of(fake_plugin("p", register_tasks=register_tasks, register_metrics=register_metrics,
+                                       register_models=register_models))
+    result = CliRunner().invoke(make_cli(lambda settings: registry), ["list"])
+    assert result.output.splitlines()[2].endswith("macro-f1 0.7 (d)")

@@ -23,12 +23,15 @@ def _state(ctx: click.Context) -> Any:
     return ctx.find_root().obj
 
 
-def best_reported(spec: ModelSpec) -> str:
-    """The first reported metric, as ``top1 0.8037 (imagenet-1k)``."""
+def headline_metric(spec: ModelSpec, registry: Registry) -> str:
+    """The reported value of the task's main metric (its first default), as
+    ``top1 0.8037 (image-folder)``; the first reported value if that has none."""
     if not spec.reported:
         return "-"
-    first = spec.reported[0]
-    return f"{first.metric} {first.value:.4g} ({first.dataset})"
+    task = next((t for t in registry.tasks if t.name == spec.task), None)
+    main = task.default_metrics[0] if task is not None and task.default_metrics else None
+    chosen = next((r for r in spec.reported if r.metric == main), spec.reported[0])
+    return f"{chosen.metric} {chosen.value:.4g} ({chosen.dataset})"
 
 
 def _display_name(spec: Spec, registry: Registry) -> str:
@@ -39,7 +42,7 @@ def _display_name(spec: Spec, registry: Registry) -> str:
 def _rows(kind: str, specs: list[Any], registry: Registry) -> tuple[list[str], list[list[Any]]]:
     if kind == "model":
         return (["name", "task", "plugin", "params", "license", "reported"],
-                [[_display_name(s, registry), s.task, s.plugin, format_count(s.params), s.license, best_reported(s)]
+                [[_display_name(s, registry), s.task, s.plugin, format_count(s.params), s.license, headline_metric(s, registry)]
                  for s in specs])
     if kind == "dataset":
         return (["name", "task", "plugin", "splits", "license", "description"],
