@@ -100,7 +100,11 @@ def test_validate_lists_every_problem_and_exits_non_zero(tmp_path, toy_registry)
 def test_plugins_can_add_commands(toy_registry):
     import click
 
+    calls = []
+
     def register_commands(cli):
+        calls.append(1)
+
         @cli.command("hello")
         def hello():
             click.echo("hello from a plugin")
@@ -110,6 +114,9 @@ def test_plugins_can_add_commands(toy_registry):
     registry = registry_of(fake_plugin("greeter", register_commands=register_commands))
     result = CliRunner().invoke(make_cli(lambda s: registry), ["hello"])
     assert result.output == "hello from a plugin\n"
+    calls.clear()
+    assert "hello" in CliRunner().invoke(make_cli(lambda s: registry), ["--help"]).output
+    assert calls == [1]  # once per invocation, however many commands --help describes
     assert registry.plugin("greeter").hooks == ["register_commands"]
 
 

@@ -95,8 +95,7 @@ class Registry:
         if kind is not None and kind not in KINDS:
             raise UsageError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
         kinds = [kind] if kind else list(KINDS)
-        candidates = [spec for k in kinds for spec in self.entries[k].values()
-                      if (spec.id == name if ":" in name else spec.name == name)]
+        candidates = [spec for k in kinds for spec in self.entries[k].values() if _named(spec, name)]
         if task is not None:
             candidates = [spec for spec in candidates if task in _tasks_of(spec)]
         if len(candidates) == 1:
@@ -120,7 +119,7 @@ class Registry:
         if owner is not None and owner.status != "loaded":
             return f"no {what} named {name!r}: {_why_not_loaded(owner.name, owner.status, owner.error)}"
         other_kinds = sorted({spec.kind for k in KINDS if k not in kinds for spec in self.entries[k].values()
-                              if (spec.id == name if ":" in name else spec.name == name)})
+                              if _named(spec, name)})
         if other_kinds:
             option = " (pass it with --dataset)" if other_kinds == ["dataset"] and "model" in kinds else ""
             return f"{name!r} is a {' and a '.join(other_kinds)}, not a {what}{option}"
@@ -139,6 +138,11 @@ class Registry:
 
     def plugin(self, name: str) -> PluginRecord | None:
         return next((record for record in self.plugins if record.name == name), None)
+
+
+def _named(spec: Spec, name: str) -> bool:
+    """A qualified name matches the id, a short one the name."""
+    return spec.id == name if ":" in name else spec.name == name
 
 
 def _why_not_loaded(plugin: str, status: str, error: str | None) -> str:

@@ -32,6 +32,7 @@ class CliState:
     settings: Settings
     traceback: bool = False
     _registry: Registry | None = field(default=None, repr=False)
+    _plugin_commands: dict[str, click.Command] | None = field(default=None, repr=False)
 
     @property
     def registry(self) -> Registry:
@@ -70,14 +71,18 @@ class ZooGroup(click.Group):
         return sorted(names)
 
     def _plugin_commands(self, state: CliState) -> dict[str, click.Command]:
-        from zoo.plugins import call_hook
+        """Commands plugins add; their hooks run once per invocation (``--help`` asks for every command)."""
+        if state._plugin_commands is None:
+            from zoo.plugins import call_hook
 
-        extra = click.Group()
-        registry = state.registry
-        for record in registry.plugins:
-            if registry.manager is not None:
-                call_hook(registry.manager, record, "register_commands", extra)
-        return {name: command for name, command in extra.commands.items() if name not in self.commands}
+            extra = click.Group()
+            registry = state.registry
+            for record in registry.plugins:
+                if registry.manager is not None:
+                    call_hook(registry.manager, record, "register_commands", extra)
+            state._plugin_commands = {name: command for name, command in extra.commands.items()
+                                      if name not in self.commands}
+        return state._plugin_commands
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

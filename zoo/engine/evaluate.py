@@ -271,11 +271,7 @@ def evaluate_many(models: Sequence[str], dataset: str | None = None, *, registry
         defaults = ", ".join(f"{p.model.id} on {p.dataset.id} [{p.split}]" for p in plans)
         raise UsageError(f"models are compared on the same samples, but these would run on different data ({defaults}); "
                          "pass --dataset (and --split) to choose one")
-    built: dict[tuple[str, str], Any] = {}
-    records = []
-    for p in plans:
-        key = (p.dataset.id, p.split)
-        if key not in built:
-            built[key] = api.build_dataset(p.dataset, split=p.split, registry=registry, **p.request.dataset_args)
-        records.append(run(p, registry, dataset=built[key], progress=progress))
+    first = plans[0]
+    dataset_built = api.build_dataset(first.dataset, split=first.split, registry=registry, **first.request.dataset_args)
+    records = [run(p, registry, dataset=dataset_built, progress=progress) for p in plans]
     return records
