@@ -74,3 +74,18 @@ def toy_registry():
     plugin = fake_plugin("toys", register_tasks=register_toy_tasks, register_metrics=register_toy_metrics,
                          register_models=register_toy_models, register_datasets=register_toy_datasets)
     return registry_of(plugin)
+
+
+@pytest.fixture
+def registry_with_unfetched():
+    """The toy registry plus ``unfetched``, a text model that fails when built (its weights are missing)."""
+    from zoo.testing import registry_of
+
+    def register_models(register):
+        register_toy_models(register)
+        register("unfetched", task="text-classification", builder="zoo.testing.toy:build_unfetched_model",
+                 license="MIT")
+
+    plugin = fake_plugin("toys", register_tasks=register_toy_tasks, register_metrics=register_toy_metrics,
+                         register_models=register_models, register_datasets=register_toy_datasets)
+    return registry_of(plugin)

@@ -16,7 +16,13 @@ import yaml
 
 from zoo import api
 from zoo.cli.render import echo_json, format_count, table
-from zoo.errors import UsageError
+from zoo.errors import UsageError, ZooError
+
+
+class RunsFailed(ZooError):
+    """Some models of a comparison failed; the others' results were printed and written."""
+
+    exit_code = 1
 
 
 class _ArgumentLoader(yaml.SafeLoader):
@@ -107,18 +113,29 @@ def _summary(run: dict[str, Any]) -> str:
             f"({info['dtype']}, batch {info['batch_size']}, {info['world_size']} process(es))")
 
 
-def _comparison(runs: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+def _failed(run: dict[str, Any]) -> bool:
+    return run.get("status") == "failed"
+
+
+def _comparison(runs: list[dict[str, Any]], *, error_column: bool) -> tuple[list[str], list[list[Any]]]:
+    """One row per model; a model that failed keeps its row, with the reason in the ``error`` column."""
     metric_names = list(dict.fromkeys(name for run in runs for name in run["metrics"]))
-    headers = ["model", *metric_names, "samples/s", "params"]
-    rows = [[run["model"]["id"], *[_fmt(run["metrics"].get(m)) for m in metric_names],
-             run["run"]["samples_per_second"], format_count(run["model"]["parameters"])] for run in runs]
+    headers = ["model", *metric_names, "samples/s", "params"] + (["error"] if error_column else [])
+    rows = []
+    for run in runs:
+        if _failed(run):
+            row = [run["model"]["id"], *["failed"] * len(metric_names), "-", "-"]
+        else:
+            row = [run["model"]["id"], *[_fmt(run["metrics"].get(m)) for m in metric_names],
+                   run["run"]["samples_per_second"], format_count(run["model"]["parameters"])]
+        rows.append(row + ([run.get("error", "")] if error_column else []))
     return headers, rows
 
 
 def _write_csv(path: str, runs: list[dict[str, Any]]) -> None:
     from zoo.engine.record import write_atomic
 
-    headers, rows = _comparison(runs)
+    headers, rows = _comparison(runs, error_column=True)  # a CSV keeps the same columns whatever failed
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
@@ -147,12 +164,13 @@ def _write_csv(path: str, runs: list[dict[str, Any]]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the record (or predictions) as JSON on stdout.")
 @click.option("--top-k", type=int, default=5, show_default=True, help="Labels to show per input when predicting.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("--from", "from_record", type=click.Path(dir_okay=False, exists=True), help="Repeat the run a record describes.")
+@click.option("--from", "from_record", type=click.Path(dir_okay=False, exists=True), help="Repeat the run(s) a record describes.")
+@click.option("--strict", is_flag=True, help="With --from: refuse when the weights or the data differ from the record's.")
 @click.pass_context
 def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None, from_record: str | None,
                 as_json: bool, top_k: int, quiet: bool, output: str | None, csv_path: str | None,
                 save_predictions: str | None, model_args: tuple[str, ...], dataset_args: tuple[str, ...],
-                label_map: str | None, metrics: tuple[str, ...], **options: Any) -> None:
+                label_map: str | None, metrics: tuple[str, ...], strict: bool, **options: Any) -> None:
     """Evaluate MODEL(s) on a dataset, or predict on INPUTs.
 
     \b
@@ -161,9 +179,12 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
       zoo run efficientnet-lite0-offline cat.jpg   (top-5 labels)
       echo "a great film" | zoo run minilm-rt-polarity -
       zoo run --from record.json                 (repeat a run exactly)
+
+    Several models are compared on the same samples; one that fails is shown with
+    its reason, the others still run, and the exit code is 1.
     """
-    from zoo.engine import RunRequest, evaluate_many, plan, predict, run
-    from zoo.engine.record import check_writable, load_record, write_json
+    from zoo.engine import evaluate_many, predict
+    from zoo.engine.record import check_writable, write_json
 
     registry = ctx.find_root().obj.registry
     progress = not quiet and sys.stderr.isatty()
@@ -177,12 +198,13 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
     for path in (output, csv_path, save_predictions):
         check_writable(path)
 
+    if strict and not from_record:
+        raise UsageError("--strict checks a replay against its record: use it with --from")
     if from_record:
         if names or dataset:
             raise UsageError("--from repeats a recorded run: give no models or --dataset with it")
-        # Options given with --from change the recorded run (say --device cuda); none are ignored.
-        request = RunRequest.from_record(load_record(from_record), where=from_record, **request_options)
-        runs = [run(plan(request, registry), registry, save_predictions=save_predictions, progress=progress)]
+        strict = strict or ctx.find_root().obj.settings.strict
+        runs = _replay(from_record, registry, request_options, save_predictions, progress, strict)
     elif not names:
         raise UsageError("name a model: zoo run MODEL --dataset DATASET (see `zoo list`)")
     elif dataset is None and len(names) > 1 and not _all_models(names, registry):
@@ -208,6 +230,7 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
                 raise UsageError("--save-predictions takes one model; run the models one at a time")
             runs = evaluate_many(models, dataset, registry=registry, progress=progress, **request_options)
 
+    failed = [finished for finished in runs if _failed(finished)]
     if output and _is_main():
         write_json(output, runs[0] if len(runs) == 1 else {"runs": runs})
     if csv_path:
@@ -216,13 +239,37 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
         return
     if as_json:
         echo_json(runs[0] if len(runs) == 1 else {"runs": runs})
-        return
-    if len(runs) == 1:
+    elif len(runs) == 1:
         click.echo(_single_table(runs[0]))
     else:
-        click.echo(table(*_comparison(runs)))
-    for finished in runs:
-        click.echo(_summary(finished), err=True)
+        click.echo(table(*_comparison(runs, error_column=bool(failed))))
+    if not as_json:
+        for finished in runs:
+            click.echo(f"{finished['model']['id']} failed: {finished['error']}" if _failed(finished)
+                       else _summary(finished), err=True)
+    if failed:
+        raise RunsFailed(f"{len(failed)} of {len(runs)} model(s) failed: "
+                         f"{', '.join(finished['model']['id'] for finished in failed)}")
+
+
+def _replay(path: str, registry: Any, request_options: dict[str, Any], save_predictions: str | None,
+            progress: bool, strict: bool) -> list[dict[str, Any]]:
+    """The run(s) a record holds, run again: one model, or each model of a comparison."""
+    from zoo.engine import RunRequest, compare, plan, run
+    from zoo.engine.record import load_record
+    from zoo.engine.replay import ReplaySource, recorded_runs
+
+    saved = recorded_runs(load_record(path), where=path)
+    where = [path if len(saved) == 1 else f"{path} runs[{index}]" for index in range(len(saved))]
+    # Options given with --from change the recorded run (say --device cuda); none are ignored.
+    plans = [plan(RunRequest.from_record(one, where=place, **request_options), registry)
+             for one, place in zip(saved, where)]
+    replays = [ReplaySource(one, place, strict) for one, place in zip(saved, where)]
+    if len(plans) == 1:
+        return [run(plans[0], registry, save_predictions=save_predictions, progress=progress, replay=replays[0])]
+    if save_predictions:
+        raise UsageError("--save-predictions takes one model; this record compares several")
+    return compare(plans, registry, progress=progress, replays=replays)
 
 
 def api_evaluate(model: str, dataset: str | None, registry: Any, save_predictions: str | None, progress: bool,

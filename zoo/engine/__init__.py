@@ -1,7 +1,8 @@
 """The evaluation engine (imports torch): ``evaluate``, ``evaluate_many`` and ``predict``."""
 
-from zoo.engine.evaluate import EvaluationInterrupted, evaluate, evaluate_many, run
+from zoo.engine.evaluate import EvaluationInterrupted, compare, evaluate, evaluate_many, failed_record, run
 from zoo.engine.planning import Plan, RunRequest, plan
 from zoo.engine.predict import predict
 
-__all__ = ["EvaluationInterrupted", "Plan", "RunRequest", "evaluate", "evaluate_many", "plan", "predict", "run"]
+__all__ = ["EvaluationInterrupted", "Plan", "RunRequest", "compare", "evaluate", "evaluate_many", "failed_record", "plan",
+           "predict", "run"]

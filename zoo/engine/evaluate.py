@@ -21,10 +21,11 @@ from zoo import api
 from zoo.engine import data, devices, labels, record
 from zoo.engine.planning import Plan, RunRequest, plan
 from zoo.engine.predictions import PredictionWriter
+from zoo.engine.replay import ReplaySource
 from zoo.errors import UsageError, ZooError
 from zoo.registry import Registry
 
-__all__ = ["EvaluationInterrupted", "evaluate", "evaluate_many", "run"]
+__all__ = ["EvaluationInterrupted", "compare", "evaluate", "evaluate_many", "failed_record", "run"]
 
 
 class EvaluationInterrupted(ZooError):
@@ -157,14 +158,22 @@ def _build(p: Plan, registry: Registry, dataset: Any = None) -> tuple[Any, Any]:
 
 
 def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: Any = None,
-        output: Any = None, progress: bool = False) -> dict[str, Any]:
-    """Carry out a checked plan: build, match labels, evaluate, and return (and write) the record."""
+        output: Any = None, progress: bool = False, replay: ReplaySource | None = None) -> dict[str, Any]:
+    """Carry out a checked plan: build, match labels, evaluate, and return (and write) the record.
+
+    ``replay``: the recorded run this one repeats; its weights and data are compared with
+    what was built before anything is evaluated (see :mod:`zoo.engine.replay`).
+    """
     record.check_writable(output if p.world.is_main else None)
     record.check_writable(save_predictions)
     _seed(p.request.seed)
     started_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     build_started = time.perf_counter()
     dataset, model = _build(p, registry, dataset)
+    replayed = None
+    if replay is not None:
+        replayed = replay.check({"model": {"id": p.model.id, "weights_sha256": getattr(model, "weights_sha256", None)},
+                                 "dataset": {"fingerprint": getattr(dataset, "fingerprint", None)}})
     target_map = None
     if p.task.target == "class":
         target_map = labels.target_mapping(model.labels, dataset.labels, p.request.label_map,
@@ -199,7 +208,8 @@ def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: A
             stats[key] = stats.get(key, 0) + value
     run = {
         "zoo_record": record.RECORD_VERSION,
-        "request": {**asdict(p.request), "model": p.model.id, "dataset": p.dataset.id, "split": p.split},
+        "status": "ok",
+        "request": _recorded_request(p),
         "task": p.task.name,
         "model": {
             "id": p.model.id, "plugin_version": _plugin_version(registry, p.model.plugin),
@@ -226,9 +236,32 @@ def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: A
         },
         "versions": record.library_versions(),
     }
+    if replayed is not None:
+        run["replay"] = replayed
     if output is not None and p.world.is_main:
         record.write_json(output, run)
     return run
+
+
+def _recorded_request(p: Plan) -> dict[str, Any]:
+    return {**asdict(p.request), "model": p.model.id, "dataset": p.dataset.id, "split": p.split}
+
+
+def failed_record(p: Plan, error: BaseException) -> dict[str, Any]:
+    """The record of a run that could not be carried out: its request (so ``--from`` can retry
+    it), what it was, and why it failed; no metrics."""
+    reason = str(error) if isinstance(error, ZooError) else f"{type(error).__name__}: {error}"
+    return {
+        "zoo_record": record.RECORD_VERSION,
+        "status": "failed",
+        "error": reason,
+        "request": _recorded_request(p),
+        "task": p.task.name,
+        "model": {"id": p.model.id, "builder": p.model.builder, "license": p.model.license},
+        "dataset": {"id": p.dataset.id, "split": p.split},
+        "metrics": {},
+        "versions": record.library_versions(),
+    }
 
 
 def _plugin_version(registry: Registry, plugin: str) -> str | None:
@@ -263,9 +296,25 @@ def evaluate(model: str, dataset: str | None = None, *, registry: Registry | Non
 
 def evaluate_many(models: Sequence[str], dataset: str | None = None, *, registry: Registry | None = None,
                   progress: bool = False, **options: Any) -> list[dict[str, Any]]:
-    """Evaluate several models on the same samples, one after another; one record each."""
+    """Evaluate several models on the same samples, one after another; one record each.
+
+    A model that cannot be built or run does not stop the others: its record has
+    ``status: "failed"`` and the ``error``, and the others are evaluated (see :func:`compare`).
+    """
     registry = registry if registry is not None else api.default_registry()
     plans = [plan(_request(name, dataset, options), registry) for name in models]  # check all before building any
+    return compare(plans, registry, progress=progress)
+
+
+def compare(plans: Sequence[Plan], registry: Registry, *, progress: bool = False,
+            replays: Sequence[ReplaySource | None] | None = None) -> list[dict[str, Any]]:
+    """Carry out checked plans on the same samples, one after another; one record each.
+
+    Requests that make no sense were refused when planned. What can only fail once
+    tried (weights missing, a label mismatch, a model that raises) fails that model
+    alone: its record says ``status: "failed"`` with the reason and the next model
+    runs. Ctrl-C still stops everything.
+    """
     samples = {(p.dataset.id, p.split) for p in plans}
     if len(samples) > 1:  # one table over different data would compare nothing
         defaults = ", ".join(f"{p.model.id} on {p.dataset.id} [{p.split}]" for p in plans)
@@ -273,5 +322,13 @@ def evaluate_many(models: Sequence[str], dataset: str | None = None, *, registry
                          "pass --dataset (and --split) to choose one")
     first = plans[0]
     dataset_built = api.build_dataset(first.dataset, split=first.split, registry=registry, **first.request.dataset_args)
-    records = [run(p, registry, dataset=dataset_built, progress=progress) for p in plans]
+    records = []
+    for index, p in enumerate(plans):
+        replay = replays[index] if replays else None
+        try:
+            records.append(run(p, registry, dataset=dataset_built, progress=progress, replay=replay))
+        except EvaluationInterrupted:
+            raise
+        except Exception as error:  # noqa: BLE001 - one model's failure is its row in the table, not the end
+            records.append(failed_record(p, error))
     return records

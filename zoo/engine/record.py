@@ -103,12 +103,14 @@ def load_record(path: str | os.PathLike[str]) -> dict[str, Any]:
         record = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise UsageError(f"cannot read run record {path}: {error}") from error
-    if not isinstance(record, dict) or "request" not in record:
-        raise UsageError(f"{path} is not a zoo run record (no 'request' section)")
-    version = record.get("zoo_record")
-    if version != RECORD_VERSION:
-        raise UsageError(f"{path} is a run record of version {version!r}; this zoo {_zoo_version()} reads version "
-                         f"{RECORD_VERSION} (use the zoo that wrote it)")
+    if not isinstance(record, dict) or ("request" not in record and "runs" not in record):
+        raise UsageError(f"{path} is not a zoo run record (no 'request' section, nor the 'runs' of a comparison)")
+    # A comparison's record holds one run record per model; each must be of a version this zoo reads.
+    for run in record["runs"] if isinstance(record.get("runs"), list) else [record]:
+        version = run.get("zoo_record") if isinstance(run, dict) else None
+        if version != RECORD_VERSION:
+            raise UsageError(f"{path} is a run record of version {version!r}; this zoo {_zoo_version()} reads "
+                             f"version {RECORD_VERSION} (use the zoo that wrote it)")
     return record
 
 

@@ -17,7 +17,8 @@ from typing import Any
 from zoo.errors import SampleError
 from zoo.interface import Sample, TorchModel
 
-__all__ = ["KeywordModel", "ReviewsDataset", "build_copy_transcriber", "build_keyword_model", "build_reviews"]
+__all__ = ["KeywordModel", "ReviewsDataset", "build_copy_transcriber", "build_keyword_model", "build_reviews",
+           "build_unfetched_model"]
 
 WORDS = ("good", "bad", "fine", "dull", "great", "awful", "plot", "actor", "scene", "music")
 
@@ -114,3 +115,10 @@ def build_copy_transcriber(*, drop_every: int = 0) -> CopyTranscriber:
     import torch
 
     return CopyTranscriber(task="toy-transcription", labels=None, module=torch.nn.Identity(), drop_every=drop_every)
+
+
+def build_unfetched_model(**_: Any) -> Any:
+    """A model whose weights are not on this machine: listed like any other, it fails only when built."""
+    from zoo.errors import MissingArtifactError
+
+    raise MissingArtifactError("weights of this model are not in the local cache; fetch them first")
