@@ -9,6 +9,8 @@ are kept, one line on stderr names it, and every other plugin still works.
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -18,7 +20,7 @@ from typing import Any, TextIO
 
 from zoo import schema
 from zoo.errors import CatalogueError, DuplicateEntryError, PluginError, RegistrationError, UsageError
-from zoo.plugins import PluginRecord, PluginSource, call_hook, discover, load_plugins
+from zoo.plugins import PluginRecord, PluginSource, call_hook, discover, load_plugins, slow_import_seconds
 from zoo.registry import Registry
 from zoo.catalogue import read_catalogue
 from zoo.specs import Origin, Spec, spec_from_fields
@@ -94,6 +96,10 @@ class _Staged:
             if problems:
                 path, message = problems[0]
                 raise RegistrationError(f"{kind} {name!r} at {where}: {path}: {message}")
+            plain = _not_plain_data(data)
+            if plain:
+                raise RegistrationError(f"{kind} {name!r} at {where}: {plain}; register plain data (str, int, float, "
+                                        "bool, None, lists and mappings with string keys)")
             if name in self.specs[kind]:
                 first = self.specs[kind][name].origin.where
                 raise DuplicateEntryError(f"{kind} {name!r} registered twice: at {first} and at {where}")
@@ -107,6 +113,38 @@ class _Staged:
                 raise RegistrationError(f"catalogue {str(path)!r} registered at {_caller()} is not a file")
             self.catalogues.append(path)
         return register
+
+
+def _not_plain_data(value: Any, path: str = "") -> str | None:
+    """Why a registered value could not be written as strict JSON (``zoo list --json``), or None.
+
+    A set, an object or a NaN registered by one plugin would otherwise break listing for everyone.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{path or 'value'} is {value!r}, which is not a number JSON can hold"
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"{path or 'value'} has a key {key!r} that is not a string"
+            found = _not_plain_data(item, f"{path}.{key}" if path else key)
+            if found:
+                return found
+        return None
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = _not_plain_data(item, f"{path}[{index}]")
+            if found:
+                return found
+        return None
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return None
+    if hasattr(value, "__dataclass_fields__"):  # a WeightsSpec, say: its fields are checked by the schema
+        try:
+            json.dumps(value.__dict__, default=str, allow_nan=False)
+            return None
+        except (TypeError, ValueError):
+            pass
+    return f"{path or 'value'} is a {type(value).__name__}, which is not JSON-serialisable"
 
 
 def _check_references(staged: Mapping[str, _Staged], records: Sequence[PluginRecord]) -> None:
@@ -160,6 +198,14 @@ def load_registry(sources: Sequence[PluginSource] | None = None, settings: Setti
     warn = sys.stderr if warn is None else warn
     trace = warn if settings.trace else None
     manager, records = load_plugins(discover() if sources is None else sources, disabled=settings.disabled)
+    slow = slow_import_seconds()
+    for record in records:
+        if trace is not None and record.status != "disabled":
+            print(f"zoo: trace: {record.name} imported in {record.load_seconds * 1000:.1f} ms", file=trace)
+        if record.load_seconds > slow:
+            print(f"zoo: warning: plugin {record.name!r} took {record.load_seconds:.1f} s to import "
+                  f"(module {record.module}); every zoo command pays this: its author should import heavy "
+                  f"libraries inside builders, or set ZOO_DISABLE_PLUGINS={record.name}", file=warn)
     staged = {record.name: _Staged() for record in records}
 
     for record in records:

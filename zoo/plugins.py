@@ -3,12 +3,23 @@
 A plugin is a module named by an entry point in group ``zoo``. Each is loaded
 and each of its hooks called on its own, so a plugin that fails to import or
 raises in a hook is recorded as failed and every other plugin still works.
+
+"Raises" means anything: ``sys.exit()``, a ``BaseException`` subclass, even a
+``KeyboardInterrupt`` the plugin raised itself; only a real Ctrl-C from the
+user (a SIGINT that arrived while the plugin ran) stops zoo. What a plugin
+prints while it loads or registers goes to stderr, so ``--json`` output stays
+valid whatever a plugin does.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sys
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TextIO
 
@@ -16,10 +27,19 @@ import pluggy
 
 from zoo import hookspecs
 
-__all__ = ["PluginRecord", "PluginSource", "discover", "hook_names", "load_plugins"]
+__all__ = ["PluginRecord", "PluginSource", "discover", "hook_names", "load_plugins", "slow_import_seconds"]
 
 ENTRY_POINT_GROUP = "zoo"
 Status = Literal["loaded", "failed", "disabled"]
+# A plugin whose import takes longer than this gets a warning naming it (ZOO_SLOW_PLUGIN_SECONDS).
+SLOW_IMPORT_SECONDS = 1.0
+
+
+def slow_import_seconds() -> float:
+    try:
+        return float(os.environ.get("ZOO_SLOW_PLUGIN_SECONDS", SLOW_IMPORT_SECONDS))
+    except ValueError:
+        return SLOW_IMPORT_SECONDS
 
 
 @dataclass
@@ -66,6 +86,7 @@ class PluginRecord:
             "name": self.name, "module": self.module, "distribution": self.distribution,
             "version": self.version, "status": self.status, "hooks": self.hooks,
             "contributed": self.contributed, "error": self.error,
+            "import_seconds": round(self.load_seconds, 4),
         }
 
 
@@ -88,8 +109,66 @@ def hook_names() -> list[str]:
 
 
 def _one_line(error: BaseException) -> str:
+    if isinstance(error, SystemExit):
+        return f"called sys.exit({error.code!r})"
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+class _UserInterrupt:
+    """Tells a real Ctrl-C (a SIGINT that arrived) from a ``KeyboardInterrupt`` a plugin raised itself."""
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        self.seen = True
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _plugin_code(record: PluginRecord, what: str) -> Iterator[None]:
+    """Run a plugin's code: its prints go to stderr, and whatever it raises fails only that plugin.
+
+    The exception is kept on the record for ``--traceback``; a real Ctrl-C is re-raised.
+    """
+    interrupt = _UserInterrupt()
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, interrupt) if in_main_thread else None
+    try:
+        with _stdout_to_stderr():
+            yield
+    except BaseException as error:  # noqa: BLE001 - any failure of a plugin's own code isolates that plugin
+        if isinstance(error, KeyboardInterrupt) and interrupt.seen:
+            raise
+        record.fail(f"{what} {_one_line(error)}")
+        record.exception = error
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Python-level and, where stdout is the process's fd 1, file-descriptor-level too (C extensions)."""
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(contextlib.redirect_stdout(sys.stderr))
+        saved = None
+        try:
+            if sys.__stdout__ is not None and sys.__stdout__.fileno() == 1 and sys.__stderr__ is not None:
+                sys.__stdout__.flush()
+                saved = os.dup(1)
+                os.dup2(sys.__stderr__.fileno(), 1)
+        except (OSError, ValueError, AttributeError):  # no real fds (embedded, some test runners)
+            saved = None
+        try:
+            yield
+        finally:
+            if saved is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    sys.__stdout__.flush()  # type: ignore[union-attr]
+                os.dup2(saved, 1)
+                os.close(saved)
 
 
 def load_plugins(sources: Iterable[PluginSource], *, disabled: Sequence[str] = ()) -> tuple[pluggy.PluginManager, list[PluginRecord]]:
@@ -109,16 +188,12 @@ def load_plugins(sources: Iterable[PluginSource], *, disabled: Sequence[str] = (
             record.status = "disabled"
             continue
         started = time.perf_counter()
-        try:
+        plugin = None
+        with _plugin_code(record, f"cannot import {source.value or source.name}:"):
             plugin = source.load()
-        except BaseException as error:  # noqa: BLE001 - any import failure isolates the plugin
-            if isinstance(error, KeyboardInterrupt):
-                raise
-            record.fail(f"cannot import {source.value or source.name}: {_one_line(error)}")
-            record.exception = error
+        record.load_seconds = time.perf_counter() - started
+        if record.status == "failed":
             continue
-        finally:
-            record.load_seconds = time.perf_counter() - started
         if not record.module:
             record.module = getattr(plugin, "__name__", repr(plugin))
         unknown = [name for name in dir(plugin)
@@ -147,14 +222,11 @@ def call_hook(manager: pluggy.PluginManager, record: PluginRecord, hook: str, ar
         if impl.plugin_name != record.name:
             continue
         started = time.perf_counter()
-        try:
+        with _plugin_code(record, f"hook {hook} raised"):
             impl.function(**{impl.argnames[0]: argument} if impl.argnames else {})
-        except Exception as error:  # noqa: BLE001 - a raising hook isolates its plugin
-            record.fail(f"hook {hook} raised {_one_line(error)}")
-            record.exception = error
+        if trace is not None:
+            elapsed = (time.perf_counter() - started) * 1000
+            print(f"zoo: trace: {record.name}.{hook}() {elapsed:.2f} ms", file=trace)
+        if record.status == "failed":
             return False
-        finally:
-            if trace is not None:
-                elapsed = (time.perf_counter() - started) * 1000
-                print(f"zoo: trace: {record.name}.{hook}() {elapsed:.2f} ms", file=trace)
     return True

@@ -47,6 +47,11 @@ class Registry:
     def add(self, spec: Spec) -> None:
         self.entries[spec.kind][spec.id] = spec
 
+    def drop_plugin(self, name: str) -> None:
+        """Remove every entry of a plugin that failed after loading (in ``register_commands``)."""
+        for kind in self.entries:
+            self.entries[kind] = {key: spec for key, spec in self.entries[kind].items() if spec.plugin != name}
+
     # -- listing ----------------------------------------------------------
     def all(self, kind: str) -> list[Spec]:
         return sorted(self.entries[kind].values(), key=lambda s: (s.name.lower(), s.id))

@@ -7,6 +7,7 @@ Python API, never a parallel implementation.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -75,13 +76,21 @@ class ZooGroup(click.Group):
         if state._plugin_commands is None:
             from zoo.plugins import call_hook
 
-            extra = click.Group()
+            commands: dict[str, click.Command] = {}
             registry = state.registry
             for record in registry.plugins:
-                if registry.manager is not None:
-                    call_hook(registry.manager, record, "register_commands", extra)
-            state._plugin_commands = {name: command for name, command in extra.commands.items()
-                                      if name not in self.commands}
+                if registry.manager is None or record.status != "loaded":
+                    continue
+                extra = click.Group()  # one per plugin: a plugin that fails half-way adds nothing
+                if call_hook(registry.manager, record, "register_commands", extra):
+                    commands.update((name, command) for name, command in extra.commands.items()
+                                    if name not in self.commands and name not in commands)
+                else:
+                    registry.drop_plugin(record.name)
+                    message = f"plugin {record.name!r} failed and was skipped: {record.error}"
+                    registry.problems.append(message)
+                    click.echo(f"zoo: warning: {message}", err=True)
+            state._plugin_commands = commands
         return state._plugin_commands
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -153,7 +162,19 @@ def main(args: list[str] | None = None) -> None:
     except click.Abort:
         click.echo("zoo: interrupted", err=True)
         sys.exit(130)
-    sys.exit(code if isinstance(code, int) else 0)
+    _exit(code if isinstance(code, int) else 0)
+
+
+def _exit(code: int) -> None:
+    """Exit now that the work is done, even if a plugin left a non-daemon thread running
+    (Python would otherwise wait for it at shutdown, and `zoo list` would hang)."""
+    import threading
+
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":
