@@ -79,7 +79,24 @@ def test_run_compares_several_models(zoo_cli, tmp_path):
 def test_run_predicts_on_inputs_and_stdin(zoo_cli):
     result = zoo_cli("run", "keyword", "a good film", "-", input="a dull plot\n")
     lines = result.output.splitlines()
-    assert lines[0].startswith("a good film\tpositive") and lines[1].startswith("a dull plot\tnegative")
+    assert lines[0].startswith("a good film\tpositive\t") and lines[2].startswith("a dull plot\tnegative\t")
+
+
+def test_predictions_are_one_tab_separated_line_per_input_and_label(zoo_cli):
+    # Labels with commas and an input with a tab still split into exactly three fields per line.
+    result = zoo_cli("run", "keyword", "--model-arg", "labels=['bad, awful', 'good, fine']", "--top-k", "2",
+                     "a good film", "-", input="dull\tslow\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["a good film\tgood, fine\t0.818", "a good film\tbad, awful\t0.182",
+                                          "dull\\tslow\tbad, awful\t0.622", "dull\\tslow\tgood, fine\t0.378"]
+
+
+def test_a_prediction_without_a_confidence_prints_a_dash(capsys):
+    from zoo.cli.run import _print_predictions
+
+    _print_predictions([{"input": "clip 1.wav", "top": [{"label": "yes", "score": None}]},
+                        {"input": "clip\n2.wav", "transcript": "two words"}], as_json=False)
+    assert capsys.readouterr().out == "clip 1.wav\tyes\t-\nclip\\n2.wav\ttwo words\n"
 
 
 def test_run_errors_are_one_line(zoo_cli):

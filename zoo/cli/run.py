@@ -26,9 +26,16 @@ class RunsFailed(ZooError):
 
 
 class _ArgumentLoader(yaml.SafeLoader):
-    """YAML for command-line values, where only true/false are booleans: in
-    YAML 1.1 `yes`, `no`, `on` and `off` are too, and `words=[yes, no]` would
-    reach a builder as ``[True, False]``."""
+    """YAML for command-line values and label maps, where only true/false are
+    booleans: in YAML 1.1 `yes`, `no`, `on` and `off` are too, and
+    `words=[yes, no]` would reach a builder as ``[True, False]``. Aliases are
+    refused: a few lines of them expand to gigabytes (an "alias bomb")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed here", event.start_mark)
+        return super().compose_node(parent, index)
 
 
 _ArgumentLoader.yaml_implicit_resolvers = {
@@ -37,6 +44,9 @@ _ArgumentLoader.yaml_implicit_resolvers = {
 }
 _ArgumentLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                                       list("tTfF"))
+
+
+LABEL_MAP_BYTES = 4 * 1024 * 1024  # a map of a million labels is well under this
 
 
 def _key_values(pairs: tuple[str, ...], option: str) -> dict[str, Any]:
@@ -48,6 +58,8 @@ def _key_values(pairs: tuple[str, ...], option: str) -> dict[str, Any]:
             raise UsageError(f"{option} expects KEY=VALUE, got {pair!r}")
         try:
             result[key] = yaml.load(value, Loader=_ArgumentLoader) if value else ""  # noqa: S506 - a SafeLoader
+        except yaml.composer.ComposerError as error:
+            raise UsageError(f"{option} {key}=...: {error.problem}; write the value out") from None
         except yaml.YAMLError:
             result[key] = value
     return result
@@ -56,10 +68,13 @@ def _key_values(pairs: tuple[str, ...], option: str) -> dict[str, Any]:
 def _label_map(path: str | None) -> dict[str, str] | None:
     if path is None:
         return None
+    from zoo.files import read_bounded
+
+    raw = read_bounded(path, limit=LABEL_MAP_BYTES, what="--label-map")
     try:
-        mapping = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UsageError(f"cannot read --label-map {path}: {error.strerror or error}") from error
+        mapping = yaml.load(raw.decode("utf-8"), Loader=_ArgumentLoader)  # noqa: S506 - a SafeLoader
+    except UnicodeDecodeError as error:
+        raise UsageError(f"--label-map {path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
@@ -311,12 +326,22 @@ def _print_predictions(results: list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(results, indent=2))
         return
+    # One record per line, fields split by tabs: labels may hold commas ("tabby, tabby cat").
     for result in results:
         if "transcript" in result:
-            click.echo(f"{result['input']}\t{result['transcript']}")
-        else:
-            shown = ", ".join(f"{t['label']} {t['score']:.3f}" for t in result["top"])
-            click.echo(f"{result['input']}\t{shown}")
+            click.echo(f"{_field(result['input'])}\t{_field(result['transcript'])}")
+            continue
+        for top in result["top"]:
+            score = "-" if top.get("score") is None else f"{top['score']:.3f}"  # None: the model gives no confidence
+            click.echo(f"{_field(result['input'])}\t{_field(top['label'])}\t{score}")
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _field(value: Any) -> str:
+    """A tab-separated field: backslash, tab and line breaks escaped, so a line is always one record."""
+    return str(value).translate(_ESCAPES)
 
 
 COMMANDS = (run_command,)
