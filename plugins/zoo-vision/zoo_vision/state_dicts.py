@@ -27,7 +27,7 @@ def map_in_order(source: Mapping[str, Any], target: Mapping[str, Any], *, where:
     """Rename ``source``'s tensors to ``target``'s names by position, checking each shape.
 
     For ports whose key names follow another scheme but whose tensors come in
-    the same order (e.g. EfficientNet-PyTorch -> timm efficientnet_lite0).
+    the same order (e.g. EfficientNet-PyTorch -> timm tf_efficientnet_lite0).
     """
     if len(source) != len(target):
         raise UsageError(f"{where}: {len(source)} tensors, but the model has {len(target)}; "
