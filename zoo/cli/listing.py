@@ -39,6 +39,11 @@ def _display_name(spec: Spec, registry: Registry) -> str:
     return spec.name if len(same) == 1 else spec.id
 
 
+# Columns cut (in this order) to fit a narrow terminal; names never are.
+SHRINK = {"model": ("reported", "license"), "dataset": ("description",), "metric": ("description",)}
+PLUGIN_SHRINK = ("error", "contributed", "hooks")
+
+
 def _rows(kind: str, specs: list[Any], registry: Registry) -> tuple[list[str], list[list[Any]]]:
     if kind == "model":
         return (["name", "task", "plugin", "params", "license", "reported"],
@@ -108,7 +113,7 @@ def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str |
         echo_json([{"id": s.id, **to_jsonable(s)} for s in specs])
         return
     headers, rows = _rows(kind[:-1], specs, registry)
-    click.echo(table(headers, rows) if rows else f"no {kind} match")
+    click.echo(table(headers, rows, shrink=SHRINK.get(kind[:-1], ())) if rows else f"no {kind} match")
 
 
 def _print_plugins(registry: Registry, as_json: bool) -> None:
@@ -116,7 +121,7 @@ def _print_plugins(registry: Registry, as_json: bool) -> None:
         echo_json([r.as_dict() for r in registry.plugins])
     elif registry.plugins:
         click.echo(table(["plugin", "distribution", "version", "status", "hooks", "contributed", "error"],
-                         _plugin_rows(registry)))
+                         _plugin_rows(registry), shrink=PLUGIN_SHRINK))
     else:
         click.echo("no plugins installed (plugins are packages with an entry point in group 'zoo')")
 

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
 import click
 
-__all__ = ["card_lines", "echo_json", "format_count", "table", "to_jsonable"]
+__all__ = ["card_lines", "echo_json", "format_count", "table", "terminal_width", "to_jsonable"]
+
+ELLIPSIS = "..."
+MIN_CUT_WIDTH = 12  # a cut column keeps at least this many characters (or its header's)
 
 
 def format_count(value: int | None) -> str:
@@ -22,15 +28,51 @@ def format_count(value: int | None) -> str:
     return str(value)
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A left-aligned text table sized to its contents; nothing is cut off."""
-    cells = [[str(c) for c in headers]] + [["-" if c is None else str(c) for c in row] for row in rows]
+def terminal_width() -> int | None:
+    """The width a table must fit: the terminal's when stdout is one, else $COLUMNS if set.
+
+    Piped output (``zoo list > models.txt``, ``| grep``) keeps every character
+    unless COLUMNS asks otherwise; ``zoo info`` and ``--json`` always do.
+    """
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns  # honours $COLUMNS too
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        return None
+    return columns if columns > 0 else None
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(width - len(ELLIPSIS), 0)] + ELLIPSIS
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, shrink: Sequence[str] = (),
+          width: int | None = None) -> str:
+    """A left-aligned text table sized to its contents.
+
+    When the table is wider than ``width`` (default: :func:`terminal_width`),
+    the columns named in ``shrink`` are cut, in that order, each down to
+    MIN_CUT_WIDTH, their long cells ending in "..."; other columns (names) are
+    never cut, so a table of long names alone may still be wider.
+    """
+    cells = [[str(c) for c in headers]] + [["-" if c is None else str(c).replace("\n", " ") for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    width = terminal_width() if width is None else width
+    excess = sum(widths) + 2 * (len(widths) - 1) - width if width else 0
+    for name in shrink:
+        if excess <= 0:
+            break
+        column = list(headers).index(name)
+        cut = min(excess, widths[column] - max(MIN_CUT_WIDTH, len(headers[column])))
+        if cut > 0:
+            widths[column] -= cut
+            excess -= cut
     lines = []
     for index, row in enumerate(cells):
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        lines.append("  ".join(_cut(cell, size).ljust(size) for cell, size in zip(row, widths)).rstrip())
         if index == 0:
-            lines.append("  ".join("-" * width for width in widths))
+            lines.append("  ".join("-" * size for size in widths))
     return "\n".join(lines)
 
 

@@ -105,7 +105,10 @@ def _expand_models(names: tuple[str, ...], registry: Any) -> list[str]:
 
 
 def _fmt(value: Any) -> str:
-    return "-" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)
+    """Four decimals; rounded first, so a difference of -0.00004 prints 0.0000, never -0.0000."""
+    if isinstance(value, float):
+        return f"{round(value, 4) + 0.0:.4f}"  # adding 0.0 turns -0.0 into 0.0
+    return "-" if value is None else str(value)
 
 
 def _single_table(run: dict[str, Any]) -> str:
