@@ -42,9 +42,11 @@ def register_toy_tasks(register):
 def register_toy_metrics(register):
     register("accuracy", tasks=["text-classification"], builder="zoo.metrics:accuracy")
     register("macro-f1", tasks=["text-classification"], builder="zoo.metrics:f1_macro")
-    register("mcc", tasks=["text-classification"], builder="zoo.metrics:matthews")
-    register("wer", tasks=["toy-transcription"], builder="zoo.metrics:word_error_rate", higher_is_better=False)
-    register("cer", tasks=["toy-transcription"], builder="zoo.metrics:char_error_rate", higher_is_better=False)
+    register("mcc", tasks=["text-classification"], builder="zoo.metrics:matthews", range=[-1, 1])
+    register("wer", tasks=["toy-transcription"], builder="zoo.metrics:word_error_rate", higher_is_better=False,
+             range=[0, None])
+    register("cer", tasks=["toy-transcription"], builder="zoo.metrics:char_error_rate", higher_is_better=False,
+             range=[0, None])
 
 
 def register_toy_models(register):

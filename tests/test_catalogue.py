@@ -123,7 +123,7 @@ def test_a_malformed_catalogue_is_rejected_with_its_location(tmp_path, registry,
 
 def test_an_oversized_catalogue_is_rejected_before_parsing(tmp_path):
     path = write(tmp_path, "# padding\n" * 50)
-    with pytest.raises(CatalogueError, match=r"catalogue.yaml:1:1: file is 500 bytes, over the 100-byte limit"):
+    with pytest.raises(CatalogueError, match=r"catalogue.yaml:1:1: catalogue is 500 bytes, over the 100-byte limit"):
         load_yaml(path, max_bytes=100)
 
 

@@ -116,7 +116,16 @@ def _check_reported(entry: Mapping[str, Any], at: str, registry: Registry) -> li
     problems = []
     for i, reported in enumerate(entry.get("reported") or []):
         try:
-            registry.get(reported["metric"], "metric", task=entry["task"])
+            metric = registry.get(reported["metric"], "metric", task=entry["task"])
         except (NotFoundError, AmbiguousNameError) as error:
             problems.append((f"{at}.reported[{i}].metric", str(error)))
+            continue
+        if schema.out_of_range(reported["value"], metric.range):
+            problems.append((f"{at}.reported[{i}].value", _range_message(reported["value"], metric)))
     return problems
+
+
+def _range_message(value: float, metric: Any) -> str:
+    low, high = ("-inf" if metric.range[0] is None else metric.range[0]), ("inf" if metric.range[1] is None else metric.range[1])
+    return (f"{value} is outside the range of metric {metric.id} [{low}, {high}]; "
+            "metrics are fractions (0.754, not 75.4)")

@@ -154,21 +154,29 @@ def _check_references(staged: Mapping[str, _Staged], records: Sequence[PluginRec
         changed = False
         live = [r for r in records if r.status == "loaded"]
         tasks = {name for r in live for name in staged[r.name].specs["task"]}
-        metrics = {(task, spec.name) for r in live for spec in staged[r.name].specs["metric"].values()
-                   for task in spec.tasks}  # type: ignore[attr-defined]
+        ranges = {(task, spec.name): spec.range for r in live for spec in staged[r.name].specs["metric"].values()
+                  for task in spec.tasks}  # type: ignore[attr-defined]
+        metrics = set(ranges)
         for record in live:
-            problem = _first_reference_problem(staged[record.name], tasks, metrics)
+            problem = _first_reference_problem(staged[record.name], tasks, metrics, ranges)
             if problem:
                 record.fail(problem)
                 changed = True
 
 
-def _first_reference_problem(staged: _Staged, tasks: set[str], metrics: set[tuple[str, str]]) -> str | None:
+def _first_reference_problem(staged: _Staged, tasks: set[str], metrics: set[tuple[str, str]],
+                             ranges: Mapping[tuple[str, str], Any] | None = None) -> str | None:
     for kind in ("model", "dataset"):
         for spec in staged.specs[kind].values():
             if spec.task not in tasks:  # type: ignore[attr-defined]
                 return (f"{kind} {spec.name!r} is for task {spec.task!r}, which no loaded plugin provides "  # type: ignore[attr-defined]
                         f"(known tasks: {', '.join(sorted(tasks)) or 'none'})")
+    for spec in staged.specs["model"].values():
+        for reported in spec.reported:  # type: ignore[attr-defined]
+            bounds = (ranges or {}).get((spec.task, reported.metric))  # type: ignore[attr-defined]
+            if bounds is not None and schema.out_of_range(reported.value, bounds):
+                return (f"model {spec.name!r} reports {reported.metric} {reported.value}, outside the metric's range "
+                        f"{list(bounds)}; metrics are fractions (0.754, not 75.4)")
     for spec in staged.specs["metric"].values():
         for task in spec.tasks:  # type: ignore[attr-defined]
             if task not in tasks:

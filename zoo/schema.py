@@ -7,6 +7,7 @@ the caller can add a plugin name or a file:line:column.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -73,16 +74,46 @@ def _boolean(value: Any, path: str) -> list[Problem]:
     return [] if isinstance(value, bool) else [(path, f"expected true or false, got {_type_name(value)}")]
 
 
+# Integers beyond 2**53 lose digits in JavaScript and many JSON readers; no count zoo keeps is that large.
+MAX_COUNT: Final = 2**53
+
+
 def _count(value: Any, path: str) -> list[Problem]:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return [(path, f"expected a non-negative integer, got {value!r}")]
+        return [(path, f"expected a non-negative integer, got {_shown(value)}")]
+    if value > MAX_COUNT:
+        return [(path, f"expected a count below 2**53, got a number of {len(str(value))} digits")]
     return []
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _number(value: Any, path: str) -> list[Problem]:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return [(path, f"expected a number, got {_type_name(value)}")]
+    if isinstance(value, int) and abs(value) > MAX_COUNT:
+        return [(path, f"expected a number of sensible size, got one of {len(str(abs(value)))} digits")]
+    if not math.isfinite(value):
+        return [(path, f"expected a finite number, got {value!r}")]
     return []
+
+
+def _range(value: Any, path: str) -> list[Problem]:
+    """``[low, high]``, either end a number or null (open)."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        return [(path, f"expected [low, high] (null for an open end), got {_shown(value)}")]
+    problems = [p for i, end in enumerate(value) if end is not None for p in _number(end, f"{path}[{i}]")]
+    if not problems and None not in value and value[0] >= value[1]:
+        problems.append((path, f"low end {value[0]} must be below high end {value[1]}"))
+    return problems
+
+
+def out_of_range(value: float, bounds: tuple[float | None, float | None]) -> bool:
+    low, high = bounds
+    return (low is not None and value < low) or (high is not None and value > high)
 
 
 def _list_of(item: Check, *, non_empty: bool = False) -> Check:
@@ -108,7 +139,16 @@ def _url(value: Any, path: str) -> list[Problem]:
     problems = _string(value, path)
     if not problems and not value.startswith("https://"):
         problems = [(path, f"expected an https:// URL, got {value!r}")]
-    return problems
+    return problems or _no_credentials(value, path)
+
+
+def _no_credentials(value: str, path: str) -> list[Problem]:
+    """``https://user:token@host/`` would put a secret in every card and error; it is not repeated here."""
+    authority = value.split("://", 1)[1].split("/", 1)[0] if "://" in value else ""
+    if "@" in authority:
+        return [(path, "URL carries credentials (user:secret@host); remove them (catalogues are shared and "
+                       "printed) and give tokens through the environment, e.g. HF_TOKEN")]
+    return []
 
 
 def _source(value: Any, path: str) -> list[Problem]:
@@ -134,6 +174,8 @@ def _weights_uri(value: Any, path: str) -> list[Problem]:
     if problems:
         return problems
     if value.startswith(URI_SCHEMES):
+        if value.startswith("https://"):
+            return _no_credentials(value, path)
         return _relative_path(value.split(":", 1)[1], path) if value.startswith("package:") else []
     return _relative_path(value, path)
 
@@ -239,6 +281,7 @@ FIELDS: Final[dict[str, dict[str, tuple[Check, bool]]]] = {
         "builder": (IMPORT, True),
         "args": (_mapping, False),
         "higher_is_better": (_boolean, False),
+        "range": (_range, False),
     },
 }
 

@@ -143,6 +143,10 @@ class MetricSpec(Spec):
     builder: str = ""
     args: Mapping[str, Any] = field(default_factory=dict)
     higher_is_better: bool = True
+    # The values the metric can take; reported values outside it are refused. zoo's
+    # metrics are fractions (the torchmetrics scale), so [0, 1] unless said otherwise;
+    # None is an open end (a word error rate can exceed 1).
+    range: tuple[float | None, float | None] = (0.0, 1.0)
 
     kind: Kind = field(init=False, default="metric")
 
@@ -150,7 +154,7 @@ class MetricSpec(Spec):
 def spec_from_fields(kind: str, data: Mapping[str, Any], origin: Origin) -> Spec:
     """Checked fields -> the frozen record of that kind."""
     values = {key: value for key, value in data.items() if value is not None}
-    for key in ("tags", "splits", "tasks", "default_metrics"):
+    for key in ("tags", "splits", "tasks", "default_metrics", "range"):
         if key in values:
             values[key] = tuple(values[key])
     if kind == "task":

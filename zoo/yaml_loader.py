@@ -17,6 +17,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from zoo.errors import CatalogueError
+from zoo.files import FileProblem, read_bounded
 
 __all__ = ["MAX_CATALOGUE_BYTES", "Document", "load_yaml"]
 
@@ -105,12 +106,10 @@ def load_yaml(path: str | Path, *, max_bytes: int = MAX_CATALOGUE_BYTES) -> Docu
     """Parse one YAML file into plain data, raising :class:`CatalogueError` with its location."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise CatalogueError([f"{path}:1:1: file is {size:,} bytes, over the {max_bytes:,}-byte limit for a catalogue; split it into several files"])
-        raw = path.read_bytes()
-    except OSError as error:
-        raise CatalogueError([f"{path}:1:1: cannot read catalogue: {error.strerror or error}"]) from error
+        raw = read_bounded(path, limit=max_bytes, what="catalogue")
+    except FileProblem as problem:
+        hint = "; split it into several files" if "limit" in problem.reason else ""
+        raise CatalogueError([f"{path}:1:1: catalogue {problem.reason}{hint}"]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -201,14 +201,11 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
     Several models are compared on the same samples; one that fails is shown with
     its reason, the others still run, and the exit code is 1.
     """
-    from zoo.engine import evaluate_many, predict
+    from zoo.engine import evaluate_many
     from zoo.engine.record import check_writable, write_json
 
     registry = ctx.find_root().obj.registry
     progress = not quiet and sys.stderr.isatty()
-    # zoo draws one progress bar of its own; the hub's and transformers' bars
-    # ("Loading weights") would only interleave with it.
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     request_options = {**{k: v for k, v in options.items() if v is not None},
                        "model_args": _key_values(model_args, "--model-arg"),
                        "dataset_args": _key_values(dataset_args, "--dataset-arg"),
@@ -234,9 +231,9 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
         if evaluation_only:
             raise UsageError(f"predicting on inputs takes no {', '.join(evaluation_only)}; to evaluate, pass --dataset")
         batch_size = 32 if options.get("batch_size") is None else options["batch_size"]  # 0 is refused, not 32
-        results = predict(names[0], _inputs(names[1:]), top_k=top_k, batch_size=batch_size,
-                          device=options.get("device") or "auto", dtype=options.get("dtype") or "float32",
-                          model_args=request_options["model_args"], registry=registry)
+        results = api.predict(names[0], _inputs(names[1:]), top_k=top_k, batch_size=batch_size,
+                              device=options.get("device") or "auto", dtype=options.get("dtype") or "float32",
+                              model_args=request_options["model_args"], registry=registry, progress=progress)
         _print_predictions(results, as_json)
         return
     else:

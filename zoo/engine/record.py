@@ -15,6 +15,7 @@ from zoo.errors import UsageError
 from zoo.specs import ModelSpec
 
 RECORD_VERSION = 1
+MAX_RECORD_BYTES = 256 * 1024 * 1024  # a comparison of many models with their skipped samples fits easily
 LIBRARIES = ("torch", "torchmetrics", "timm", "transformers", "zoo")
 
 
@@ -99,10 +100,15 @@ def compare_reported(spec: ModelSpec, dataset_ids: tuple[str, ...], split: str,
 
 
 def load_record(path: str | os.PathLike[str]) -> dict[str, Any]:
+    from zoo.files import read_bounded
+
+    raw = read_bounded(path, limit=MAX_RECORD_BYTES, what="run record")
     try:
-        record = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise UsageError(f"cannot read run record {path}: {error}") from error
+        record = json.loads(raw.decode("utf-8"))
+    except ValueError as error:  # UnicodeDecodeError and JSONDecodeError both
+        raise UsageError(f"cannot read run record {path}: {error}") from None
+    except RecursionError:
+        raise UsageError(f"cannot read run record {path}: nested too deeply to be a zoo run record") from None
     if not isinstance(record, dict) or ("request" not in record and "runs" not in record):
         raise UsageError(f"{path} is not a zoo run record (no 'request' section, nor the 'runs' of a comparison)")
     # A comparison's record holds one run record per model; each must be of a version this zoo reads.

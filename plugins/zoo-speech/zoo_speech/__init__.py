@@ -36,9 +36,11 @@ def register_tasks(register: Any) -> None:
 @zoo.hookimpl
 def register_metrics(register: Any) -> None:
     register("wer", tasks=[ASR], builder="zoo.metrics:word_error_rate", args={"normalize": True},
-             higher_is_better=False, description=f"Word error rate over the corpus (torchmetrics); {NORMALISATION}")
+             higher_is_better=False, range=[0.0, None],
+             description=f"Word error rate over the corpus (torchmetrics); {NORMALISATION}")
     register("cer", tasks=[ASR], builder="zoo.metrics:char_error_rate", args={"normalize": True},
-             higher_is_better=False, description=f"Character error rate over the corpus (torchmetrics); {NORMALISATION}")
+             higher_is_better=False, range=[0.0, None],
+             description=f"Character error rate over the corpus (torchmetrics); {NORMALISATION}")
     register("accuracy", tasks=[CLS], builder="zoo.metrics:accuracy", args={"top_k": 1},
              description="Top-1 accuracy: argmax of the logits over the model's labels (torchmetrics)")
     register("macro-f1", tasks=[CLS], builder="zoo.metrics:f1_macro",

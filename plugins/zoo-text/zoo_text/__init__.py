@@ -36,7 +36,7 @@ def register_metrics(register: zoo.hookspecs.Register) -> None:
              description="Fraction of texts whose argmax class is the target (torchmetrics, micro).")
     register("macro-f1", tasks=[TASK], builder="zoo.metrics:f1_macro", higher_is_better=True,
              description="F1 per class, averaged with every class counting equally (torchmetrics).")
-    register("mcc", tasks=[TASK], builder="zoo.metrics:matthews", higher_is_better=True,
+    register("mcc", tasks=[TASK], builder="zoo.metrics:matthews", higher_is_better=True, range=[-1.0, 1.0],
              description="Matthews correlation coefficient, multiclass (torchmetrics).")
 
 
