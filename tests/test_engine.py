@@ -7,7 +7,8 @@ import json
 import pytest
 
 from zoo import LabelMismatchError, UsageError
-from zoo.engine import evaluate, evaluate_many, predict
+from zoo import predict
+from zoo.engine import evaluate, evaluate_many
 from zoo.testing.toy import build_keyword_model, build_reviews
 
 

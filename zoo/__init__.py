@@ -5,12 +5,12 @@ Importing zoo is cheap: nothing here imports torch, timm or transformers.
 
 from __future__ import annotations
 
-from zoo.api import (build_dataset, build_metric, build_model, catalogue_only, default_registry, get, list_datasets,
-                     list_metrics, list_models, list_tasks, resolve_builder)
+from zoo.api import (build_dataset, build_metric, build_model, catalogue_only, default_registry, embed, evaluate, get,
+                     list_datasets, list_metrics, list_models, list_tasks, predict, resolve_builder)
 from zoo.errors import (AmbiguousNameError, BuilderImportError, CatalogueError, LabelMismatchError,
                         MissingArtifactError, NotFoundError, PluginError, SampleError, UsageError, ZooError)
 from zoo.hookspecs import hookimpl
-from zoo.interface import Audio, Dataset, Metric, Model, Sample, TorchModel
+from zoo.interface import SCORE_KINDS, Audio, BuiltFrom, Dataset, Metric, Model, Sample, TorchModel
 from zoo.loader import Settings, load_registry
 from zoo.registry import Registry
 from zoo.specs import DatasetSpec, MetricSpec, ModelSpec, TaskSpec, WeightsSpec
@@ -21,6 +21,7 @@ __all__ = [
     "AmbiguousNameError",
     "Audio",
     "BuilderImportError",
+    "BuiltFrom",
     "CatalogueError",
     "Dataset",
     "DatasetSpec",
@@ -33,6 +34,7 @@ __all__ = [
     "NotFoundError",
     "PluginError",
     "Registry",
+    "SCORE_KINDS",
     "Sample",
     "SampleError",
     "Settings",
@@ -47,6 +49,7 @@ __all__ = [
     "build_model",
     "catalogue_only",
     "default_registry",
+    "embed",
     "evaluate",
     "get",
     "hookimpl",
@@ -55,12 +58,6 @@ __all__ = [
     "list_models",
     "list_tasks",
     "load_registry",
+    "predict",
     "resolve_builder",
 ]
-
-
-def evaluate(*args, **kwargs):  # type: ignore[no-untyped-def]
-    """Evaluate models on a dataset; see :func:`zoo.engine.evaluate` (imports torch)."""
-    from zoo.engine import evaluate as _evaluate
-
-    return _evaluate(*args, **kwargs)

@@ -10,17 +10,20 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from zoo.errors import BuilderImportError, UsageError
+from zoo.interface import BuiltFrom
 from zoo.loader import Settings, load_registry
+from zoo.progress_bars import library_bars
 from zoo.registry import Registry
 from zoo.specs import DatasetSpec, MetricSpec, ModelSpec, Spec, TaskSpec
 
 __all__ = [
-    "build_dataset", "build_metric", "build_model", "catalogue_only", "default_registry", "get", "list_datasets",
-    "list_metrics", "list_models", "list_tasks", "resolve_builder", "resolve_import",
+    "build_dataset", "build_metric", "build_model", "catalogue_only", "default_registry", "embed", "evaluate", "get",
+    "list_datasets", "list_metrics", "list_models", "list_tasks", "predict", "resolve_builder", "resolve_import",
 ]
 
 
@@ -89,8 +92,9 @@ def resolve_import(target: str, where: str) -> Callable[..., Any]:
     return obj  # type: ignore[no-any-return]
 
 
-def call_builder(spec: Spec, how: str, **kwargs: Any) -> Any:
-    """Check the arguments against the builder's signature, then call it."""
+def call_builder(spec: Spec, how: str, kwargs: Mapping[str, Any], *, progress: bool = False) -> Any:
+    """Check the arguments against the builder's signature, then call it; the libraries'
+    own loading bars are shown only with ``progress``."""
     builder = resolve_builder(spec)
     try:
         inspect.signature(builder).bind(**kwargs)
@@ -100,7 +104,17 @@ def call_builder(spec: Spec, how: str, **kwargs: Any) -> Any:
                          f"({how})") from None
     except ValueError:  # no signature (a C function): just call it
         pass
-    return builder(**kwargs)
+    with library_bars(shown=progress):
+        return builder(**kwargs)
+
+
+def _attach_origin(built: Any, origin: BuiltFrom) -> Any:
+    """Set ``built.built_from``; an object that takes no new attributes (slots, frozen) goes without."""
+    try:
+        built.built_from = origin
+    except (AttributeError, TypeError):
+        pass
+    return built
 
 
 CATALOGUE_ONLY = "zoo_catalogue_only_args"
@@ -119,8 +133,14 @@ def catalogue_only(*names: str) -> Callable[[Callable[..., Any]], Callable[..., 
     return mark
 
 
-def build_model(name: str | ModelSpec, *, registry: Registry | None = None, **args: Any) -> Any:
-    """Build a model; ``args`` override the entry's own builder arguments."""
+def build_model(name: str | ModelSpec, *, registry: Registry | None = None, progress: bool = False,
+                **args: Any) -> Any:
+    """Build a model; ``args`` override the entry's own builder arguments.
+
+    The model's ``built_from`` (a :class:`zoo.BuiltFrom`) names the entry and
+    ``args``, so evaluating the object records and can repeat them.
+    ``progress``: show the libraries' own loading and download bars.
+    """
     spec = name if isinstance(name, ModelSpec) else get(name, "model", registry=registry)
     locked = sorted(set(getattr(resolve_builder(spec), CATALOGUE_ONLY, ())) & set(args))
     if locked:
@@ -129,17 +149,21 @@ def build_model(name: str | ModelSpec, *, registry: Registry | None = None, **ar
     kwargs = {**spec.args, **args}
     if spec.weights is not None:
         kwargs.setdefault("weights", spec.weights)
-    return call_builder(spec, "give them with --model-arg KEY=VALUE", **kwargs)
+    model = call_builder(spec, "give them with --model-arg KEY=VALUE", kwargs, progress=progress)
+    return _attach_origin(model, BuiltFrom(spec, dict(args)))
 
 
 def build_dataset(name: str | DatasetSpec, *, split: str | None = None, registry: Registry | None = None,
-                  **args: Any) -> Any:
-    """Build one split of a dataset (the entry's default split when not given)."""
+                  progress: bool = False, **args: Any) -> Any:
+    """Build one split of a dataset (the entry's default split when not given); its
+    ``built_from`` names the entry, ``args`` and the split, as for :func:`build_model`."""
     spec = name if isinstance(name, DatasetSpec) else get(name, "dataset", registry=registry)
     split = split or spec.split_or_default
     if split not in spec.splits:
         raise UsageError(f"dataset {spec.id} has no split {split!r}; its splits are {', '.join(spec.splits)}")
-    return call_builder(spec, "give them with --dataset-arg KEY=VALUE", split=split, **{**spec.args, **args})
+    dataset = call_builder(spec, "give them with --dataset-arg KEY=VALUE", {**spec.args, **args, "split": split},
+                           progress=progress)
+    return _attach_origin(dataset, BuiltFrom(spec, dict(args), split))
 
 
 def build_metric(name: str | MetricSpec, *, task: str, labels: Sequence[str] | None = None,
@@ -150,4 +174,63 @@ def build_metric(name: str | MetricSpec, *, task: str, labels: Sequence[str] | N
     spec = name if isinstance(name, MetricSpec) else get(name, "metric", task=task, registry=registry)
     if task not in spec.tasks:
         raise UsageError(f"metric {spec.id} does not apply to task {task!r}; it is for {', '.join(spec.tasks)}")
-    return call_builder(spec, "metric arguments", labels=labels, **{**spec.args, **args})
+    return call_builder(spec, "metric arguments", {**spec.args, **args, "labels": labels})
+
+
+# Running models imports torch: these three import the engine only when called.
+
+
+def evaluate(model: Any, dataset: Any = None, *, registry: Registry | None = None,
+             save_predictions: str | os.PathLike[str] | None = None, output: str | os.PathLike[str] | None = None,
+             progress: bool = False, **options: Any) -> dict[str, Any]:
+    """Evaluate a model on a dataset split and return the run record (a dict, as ``zoo run -o`` writes).
+
+    ``model`` and ``dataset`` are names, or built objects: what :func:`build_model`
+    and :func:`build_dataset` return, or your own :class:`zoo.Model` /
+    :class:`zoo.Dataset`. The record's ``replayable`` says whether ``zoo run
+    --from`` can repeat the run (an object no catalogue entry built cannot be
+    rebuilt; the record still names its class, task, labels and parameters).
+    ``options``: split, metrics, batch_size, num_workers, device, dtype, limit,
+    seed, on_error, label_map, model_args, dataset_args (see ``zoo run --help``).
+    """
+    from zoo.engine.evaluate import evaluate as run_evaluation
+
+    return run_evaluation(model, dataset, registry=registry, save_predictions=save_predictions, output=output,
+                          progress=progress, **options)
+
+
+def predict(model: Any, inputs: Any, top_k: int = 5, *, batch_size: int = 32, device: str = "auto",
+            dtype: str = "float32", model_args: Mapping[str, Any] | None = None, registry: Registry | None = None,
+            progress: bool = False) -> list[dict[str, Any]]:
+    """Predictions for raw inputs, as plain data: one dict per input, in order.
+
+    ``model``: a name (built with ``model_args``) or a built model, moved to
+    ``device``. ``inputs``: one input or a list of them: file paths, texts,
+    PIL images, uint8 arrays or :class:`zoo.Audio`, as the task allows.
+    Classifiers give ``{"input": ..., "top": [{"label": ..., "score": ...}, ...]}``
+    (scores by the model's ``score_kind``: softmax of logits, probabilities as
+    they are, or only the chosen label with score None for a one-hot decision);
+    speech recognisers give ``{"input": ..., "transcript": ...}``. ``input`` is
+    the string or path given, or the input's position in ``inputs``.
+    """
+    from zoo.engine.predict import predict as run_predictions
+
+    return run_predictions(model, inputs, top_k=top_k, batch_size=batch_size, device=device, dtype=dtype,
+                           model_args=model_args, registry=registry, progress=progress)
+
+
+def embed(model: Any, inputs: Any, *, batch_size: int = 32, device: str = "auto", dtype: str = "float32",
+          model_args: Mapping[str, Any] | None = None, registry: Registry | None = None,
+          progress: bool = False) -> Any:
+    """Features for raw inputs: a float32 numpy array ``[N, D]``, one row per input, in order.
+
+    What the model's ``embed(batch)`` gives: for timm models the pooled
+    pre-logits features (as ``num_classes=0`` gives), for transformers
+    classifiers what their final linear layer sees, for the sentence encoder
+    its pooled sentence embedding. A model without ``embed`` is refused.
+    ``model``, ``inputs`` and the options are as for :func:`predict`.
+    """
+    from zoo.engine.predict import embed as run_embedding
+
+    return run_embedding(model, inputs, batch_size=batch_size, device=device, dtype=dtype, model_args=model_args,
+                         registry=registry, progress=progress)

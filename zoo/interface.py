@@ -12,15 +12,24 @@ A **dataset** is map-style: ``len(ds)`` and ``ds[i] -> Sample``.
 
 A **metric** streams: ``update(preds, target)`` per batch, ``compute()`` at the
 end; torchmetrics metrics satisfy it, including merging across processes.
+
+:func:`zoo.build_model` and :func:`zoo.build_dataset` attach a
+:class:`BuiltFrom` to what they return (``model.built_from``), so a run of a
+built object can still name its catalogue entry and be repeated.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, runtime_checkable
 
-__all__ = ["Audio", "Dataset", "Metric", "Model", "Sample", "TorchModel"]
+__all__ = ["Audio", "BuiltFrom", "Dataset", "Metric", "Model", "SCORE_KINDS", "Sample", "TorchModel"]
+
+# What a classifier's outputs are, so predictions show a score that means something:
+# "logits" are shown as softmax probabilities, "probabilities" as they are, and
+# "one-hot" (a decision with no confidence) as the top label alone, with score None.
+SCORE_KINDS: Final = ("logits", "probabilities", "one-hot")
 
 
 @dataclass(frozen=True)
@@ -50,9 +59,33 @@ class Sample:
     id: str
 
 
+@dataclass(frozen=True)
+class BuiltFrom:
+    """The catalogue entry a model or dataset was built from, and the builder arguments
+    given on top of the entry's own (``split`` too, for a dataset).
+
+    ``zoo.build_model`` and ``zoo.build_dataset`` set it as the ``built_from``
+    attribute of what they return; an evaluation of the object records the
+    entry and can be repeated with ``zoo run --from``. zoo cannot see changes
+    made to the object after it was built (say, fine-tuning).
+    """
+
+    spec: Any  # the ModelSpec or DatasetSpec
+    args: Mapping[str, Any] = field(default_factory=dict)
+    split: str | None = None
+
+
 @runtime_checkable
 class Model(Protocol):
-    """What every model builder returns."""
+    """What every model builder returns.
+
+    Optional attributes the engine reads when present: ``score_kind`` (one of
+    :data:`SCORE_KINDS`, default ``"logits"``), ``bucket_by_length``,
+    ``collate_stats``, ``weights_sha256``, ``config``, ``num_parameters()``,
+    and ``embed(batch)`` (a collated batch on the device -> features
+    ``[B, D]``: what :func:`zoo.embed` returns). :class:`TorchModel` adds
+    ``predict(inputs)``; any model gets the same from :func:`zoo.predict`.
+    """
 
     task: str
     labels: Sequence[str] | None  # class names, in output order; None for transcripts
@@ -113,6 +146,8 @@ class TorchModel:
     bucket_by_length: bool = False
     device: str = "cpu"
     dtype: Any = None
+    # What forward's outputs are, for predictions: one of SCORE_KINDS.
+    score_kind: str = "logits"
 
     def to(self, device: str, dtype: Any = None) -> TorchModel:
         self.module.to(device=device, dtype=dtype)
@@ -128,3 +163,14 @@ class TorchModel:
 
     def forward(self, batch: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
+
+    def predict(self, inputs: Any, top_k: int = 5, *, batch_size: int = 32, registry: Any = None) -> list[dict[str, Any]]:
+        """Predictions for raw inputs on the model's current device, as :func:`zoo.predict` gives them.
+
+        ``inputs``: one input or a list (file paths, texts, PIL images, arrays,
+        :class:`Audio`, as the task allows); ``registry`` knows the task's input
+        loader (default: the installed plugins'). Imports the engine (torch).
+        """
+        from zoo.engine.predict import predict_with
+
+        return predict_with(self, inputs, top_k=top_k, batch_size=batch_size, registry=registry)

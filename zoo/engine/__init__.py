@@ -1,8 +1,8 @@
-"""The evaluation engine (imports torch): ``evaluate``, ``evaluate_many`` and ``predict``."""
+"""The evaluation engine (imports torch when it runs). The public API is ``zoo.evaluate``,
+``zoo.predict`` and ``zoo.embed``; the CLI also plans, compares and replays runs here."""
 
 from zoo.engine.evaluate import EvaluationInterrupted, compare, evaluate, evaluate_many, failed_record, run
 from zoo.engine.planning import Plan, RunRequest, plan
-from zoo.engine.predict import predict
 
 __all__ = ["EvaluationInterrupted", "Plan", "RunRequest", "compare", "evaluate", "evaluate_many", "failed_record", "plan",
-           "predict", "run"]
+           "run"]

@@ -18,7 +18,7 @@ from dataclasses import asdict
 from typing import Any
 
 from zoo import api
-from zoo.engine import data, devices, labels, record
+from zoo.engine import data, devices, labels, objects, record
 from zoo.engine.planning import Plan, RunRequest, plan
 from zoo.engine.predictions import PredictionWriter
 from zoo.engine.replay import ReplaySource
@@ -90,7 +90,8 @@ def _loop(p: Plan, dataset: Any, model: Any, target_map: list[int] | None, indic
     failures: list[data.Failure] = []
     stats: dict[str, int] = {}
     done = 0
-    bar = _progress(len(indices), progress and p.world.is_main, p.model.name)
+    bar = _progress(len(indices), progress and p.world.is_main,
+                    p.model.name if p.model else type(p.model_object).__name__)
     started = time.perf_counter()
     try:
         with torch.inference_mode():
@@ -98,7 +99,8 @@ def _loop(p: Plan, dataset: Any, model: Any, target_map: list[int] | None, indic
                 failures += batch.failures
                 if batch.failures and p.request.on_error == "fail":
                     first = batch.failures[0]
-                    raise UsageError(f"sample {first.sample_id} of {p.dataset.id} [{p.split}]: {first.reason} "
+                    where = p.dataset.id if p.dataset else p.dataset_label
+                    raise UsageError(f"sample {first.sample_id} of {where} [{p.split}]: {first.reason} "
                                      "(pass --on-error skip to skip and count such samples)")
                 for key, value in batch.stats.items():
                     stats[key] = stats.get(key, 0) + value
@@ -135,13 +137,13 @@ def _checked(outputs: Any, size: int, labels: Sequence[str] | None, p: Plan) -> 
 
     if p.task.target == "text":
         if not isinstance(outputs, (list, tuple)) or len(outputs) != size or not all(isinstance(o, str) for o in outputs):
-            raise UsageError(f"model {p.model.id} returned {type(outputs).__name__} for a batch of {size}; "
+            raise UsageError(f"{p.model_label} returned {type(outputs).__name__} for a batch of {size}; "
                              f"task {p.task.name} needs a list of {size} transcripts")
         return outputs
     expected = (size, len(labels or ()))
     if not isinstance(outputs, torch.Tensor) or tuple(outputs.shape) != expected:
         shape = tuple(outputs.shape) if isinstance(outputs, torch.Tensor) else type(outputs).__name__
-        raise UsageError(f"model {p.model.id} returned {shape} for a batch of {size}; task {p.task.name} needs "
+        raise UsageError(f"{p.model_label} returned {shape} for a batch of {size}; task {p.task.name} needs "
                          f"logits of shape {expected} (one column per label)")
     return outputs.float()
 
@@ -150,10 +152,16 @@ def _compute(metrics: Mapping[str, Any]) -> dict[str, float]:
     return {name: float(metric.compute()) for name, metric in metrics.items()}
 
 
-def _build(p: Plan, registry: Registry, dataset: Any = None) -> tuple[Any, Any]:
+def _build(p: Plan, registry: Registry, dataset: Any = None, *, progress: bool = False) -> tuple[Any, Any]:
+    """The dataset and model to evaluate: the objects given, or built from their entries."""
     if dataset is None:
-        dataset = api.build_dataset(p.dataset, split=p.split, registry=registry, **p.request.dataset_args)
-    model = api.build_model(p.model, registry=registry, **p.request.model_args)
+        dataset = p.dataset_object
+    if dataset is None:
+        dataset = api.build_dataset(p.dataset, split=p.split, registry=registry, progress=progress,
+                                    **p.request.dataset_args)
+    model = p.model_object
+    if model is None:
+        model = api.build_model(p.model, registry=registry, progress=progress, **p.request.model_args)
     return dataset, model
 
 
@@ -169,7 +177,7 @@ def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: A
     _seed(p.request.seed)
     started_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     build_started = time.perf_counter()
-    dataset, model = _build(p, registry, dataset)
+    dataset, model = _build(p, registry, dataset, progress=progress)
     replayed = None
     if replay is not None:
         replayed = replay.check({"model": {"id": p.model.id, "weights_sha256": getattr(model, "weights_sha256", None)},
@@ -177,7 +185,7 @@ def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: A
     target_map = None
     if p.task.target == "class":
         target_map = labels.target_mapping(model.labels, dataset.labels, p.request.label_map,
-                                           model=f"model {p.model.id}", dataset=f"dataset {p.dataset.id}")
+                                           model=p.model_label, dataset=p.dataset_label)
     model.to(p.device, p.dtype)
     build_seconds = time.perf_counter() - build_started
     total = len(dataset)
@@ -192,7 +200,7 @@ def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: A
             if not _is_oom(error) or batch_size == 1:
                 raise
             batch_size //= 2
-            print(f"zoo: CUDA out of memory; retrying {p.model.id} with batch size {batch_size}", file=sys.stderr)
+            print(f"zoo: CUDA out of memory; retrying {p.model.id if p.model else p.model_label} with batch size {batch_size}", file=sys.stderr)
             import torch
 
             torch.cuda.empty_cache()
@@ -211,21 +219,11 @@ def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: A
         "status": "ok",
         "request": _recorded_request(p),
         "task": p.task.name,
-        "model": {
-            "id": p.model.id, "plugin_version": _plugin_version(registry, p.model.plugin),
-            "builder": p.model.builder, "args": {**p.model.args, **p.request.model_args},
-            "weights": asdict(p.model.weights) if p.model.weights else None,
-            "weights_sha256": getattr(model, "weights_sha256", None),
-            "parameters": _count_parameters(model), "config": dict(getattr(model, "config", {}) or {}),
-            "license": p.model.license,
-        },
-        "dataset": {
-            "id": p.dataset.id, "plugin_version": _plugin_version(registry, p.dataset.plugin), "split": p.split,
-            "args": {**p.dataset.args, **p.request.dataset_args}, "size": total, "limit": p.request.limit,
-            "fingerprint": getattr(dataset, "fingerprint", None), "license": p.dataset.license,
-        },
+        "model": _model_section(p, model, registry),
+        "dataset": _dataset_section(p, dataset, total, registry),
         "metrics": metrics,
-        "reported": record.compare_reported(p.model, (p.dataset.id, p.dataset.name), p.split, metrics, p.request.limit),
+        "reported": record.compare_reported(p.model, (p.dataset.id, p.dataset.name), p.split, metrics, p.request.limit)
+                    if p.model and p.dataset else [],
         "samples": {"evaluated": evaluated, "skipped": len(failures), "skipped_samples": failures, **stats},
         "run": {
             "started_at": started_at, "device": p.device, "dtype": p.request.dtype, "batch_size": batch_size,
@@ -236,6 +234,10 @@ def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: A
         },
         "versions": record.library_versions(),
     }
+    not_replayable = objects.not_replayable(p.model_object, p.dataset_object)
+    run["replayable"] = not not_replayable
+    if not_replayable:
+        run["not_replayable_because"] = not_replayable
     if replayed is not None:
         run["replay"] = replayed
     if output is not None and p.world.is_main:
@@ -244,7 +246,45 @@ def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: A
 
 
 def _recorded_request(p: Plan) -> dict[str, Any]:
-    return {**asdict(p.request), "model": p.model.id, "dataset": p.dataset.id, "split": p.split}
+    return {**asdict(p.request), "model": p.model.id if p.model else None,
+            "dataset": p.dataset.id if p.dataset else None, "split": p.split,
+            "model_args": objects.recordable(p.request.model_args),
+            "dataset_args": objects.recordable(p.request.dataset_args)}
+
+
+def _model_section(p: Plan, model: Any, registry: Registry) -> dict[str, Any]:
+    """What was evaluated: the entry (when there is one), its weights, and the object's class,
+    task and labels when an object was given instead of a name."""
+    spec = p.model
+    section = {
+        "id": spec.id if spec else None, "plugin_version": _plugin_version(registry, spec.plugin) if spec else None,
+        "builder": spec.builder if spec else None,
+        "args": objects.recordable({**spec.args, **p.request.model_args}) if spec else None,
+        "weights": asdict(spec.weights) if spec and spec.weights else None,
+        "weights_sha256": getattr(model, "weights_sha256", None),
+        "parameters": _count_parameters(model), "config": dict(getattr(model, "config", {}) or {}),
+        "license": spec.license if spec else None,
+    }
+    if p.model_object is not None:
+        labels = getattr(model, "labels", None)
+        section.update({"object": objects.type_name(model), "task": model.task,
+                        "labels": list(labels) if labels is not None else None})
+    return section
+
+
+def _dataset_section(p: Plan, dataset: Any, size: int, registry: Registry) -> dict[str, Any]:
+    spec = p.dataset
+    section = {
+        "id": spec.id if spec else None, "plugin_version": _plugin_version(registry, spec.plugin) if spec else None,
+        "split": p.split, "args": objects.recordable({**spec.args, **p.request.dataset_args}) if spec else None,
+        "size": size, "limit": p.request.limit, "fingerprint": getattr(dataset, "fingerprint", None),
+        "license": spec.license if spec else None,
+    }
+    if p.dataset_object is not None:
+        labels = getattr(dataset, "labels", None)
+        section.update({"object": objects.type_name(dataset), "task": dataset.task,
+                        "labels": list(labels) if labels is not None else None})
+    return section
 
 
 def failed_record(p: Plan, error: BaseException) -> dict[str, Any]:
@@ -269,7 +309,7 @@ def _plugin_version(registry: Registry, plugin: str) -> str | None:
     return found.version if found else None
 
 
-def _request(model: str, dataset: str | None, options: Mapping[str, Any]) -> RunRequest:
+def _request(model: str | None, dataset: str | None, options: Mapping[str, Any]) -> RunRequest:
     fields = {k: v for k, v in options.items() if v is not None}
     known = {f.name for f in dataclasses.fields(RunRequest)} - {"model", "dataset"}
     unknown = sorted(set(fields) - known)
@@ -280,18 +320,24 @@ def _request(model: str, dataset: str | None, options: Mapping[str, Any]) -> Run
     return RunRequest(model=model, dataset=dataset, **fields)
 
 
-def evaluate(model: str, dataset: str | None = None, *, registry: Registry | None = None,
+def evaluate(model: Any, dataset: Any = None, *, registry: Registry | None = None,
              save_predictions: str | os.PathLike[str] | None = None, output: str | os.PathLike[str] | None = None,
              progress: bool = False, **options: Any) -> dict[str, Any]:
     """Evaluate one model on one dataset split and return the run record.
 
+    ``model`` and ``dataset`` are names, or built objects (what zoo.build_model
+    and zoo.build_dataset return, or your own zoo.Model / zoo.Dataset); the
+    record's ``replayable`` says whether ``zoo run --from`` can repeat the run.
     ``options`` are the fields of :class:`RunRequest`: split, metrics,
     batch_size, num_workers, device, dtype, limit, seed, on_error, label_map,
     model_args, dataset_args.
     """
     registry = registry if registry is not None else api.default_registry()
-    return run(plan(_request(model, dataset, options), registry), registry, save_predictions=save_predictions,
-                output=output, progress=progress)
+    model_name, model_object, options = objects.model_request(model, options, where="zoo.evaluate")
+    dataset_name, dataset_object, options = objects.dataset_request(dataset, options, where="zoo.evaluate")
+    checked = plan(_request(model_name, dataset_name, options), registry, model_object=model_object,
+                   dataset_object=dataset_object)
+    return run(checked, registry, save_predictions=save_predictions, output=output, progress=progress)
 
 
 def evaluate_many(models: Sequence[str], dataset: str | None = None, *, registry: Registry | None = None,
@@ -321,7 +367,8 @@ def compare(plans: Sequence[Plan], registry: Registry, *, progress: bool = False
         raise UsageError(f"models are compared on the same samples, but these would run on different data ({defaults}); "
                          "pass --dataset (and --split) to choose one")
     first = plans[0]
-    dataset_built = api.build_dataset(first.dataset, split=first.split, registry=registry, **first.request.dataset_args)
+    dataset_built = api.build_dataset(first.dataset, split=first.split, registry=registry, progress=progress,
+                                      **first.request.dataset_args)
     records = []
     for index, p in enumerate(plans):
         replay = replays[index] if replays else None

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from zoo.engine import devices
+from zoo.engine import devices, objects
 from zoo.engine.distributed import World, current_world
 from zoo.errors import UsageError, ZooError
 from zoo.registry import Registry
@@ -25,9 +25,13 @@ ON_ERROR = ("fail", "skip")
 
 @dataclass(frozen=True)
 class RunRequest:
-    """What the user asked for; stored in the record so ``zoo run --from`` repeats it."""
+    """What the user asked for; stored in the record so ``zoo run --from`` repeats it.
 
-    model: str
+    ``model`` (and ``dataset``) is None when an object no catalogue entry built
+    was evaluated (see :mod:`zoo.engine.objects`): such a run cannot be repeated.
+    """
+
+    model: str | None
     dataset: str | None = None
     split: str | None = None
     metrics: tuple[str, ...] | None = None
@@ -51,6 +55,10 @@ class RunRequest:
     def from_record(cls, saved: Mapping[str, Any], *, where: str = "run record", **overrides: Any) -> RunRequest:
         """The request a record holds, with ``overrides`` (None or empty: keep the recorded value;
         builder arguments are merged into the recorded ones). ``where`` names the record in errors."""
+        if saved.get("replayable") is False:
+            reasons = saved.get("not_replayable_because") or ["it evaluated an object no catalogue entry built"]
+            raise UsageError(f"{where}: this run cannot be repeated: {'; '.join(map(str, reasons))} "
+                             "(the record still says what was evaluated)")
         fields = saved.get("request")
         if not isinstance(fields, Mapping):
             raise UsageError(f"{where}: 'request' must be a mapping of run options, not {type(fields).__name__}")
@@ -74,7 +82,7 @@ class RunRequest:
 
 # Each field's accepted types, and how to say it.
 _FIELD_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
-    "model": ((str,), "a name"), "dataset": ((str, type(None)), "a name"), "split": ((str, type(None)), "a name"),
+    "model": ((str, type(None)), "a name"), "dataset": ((str, type(None)), "a name"), "split": ((str, type(None)), "a name"),
     "metrics": ((tuple, type(None)), "a list of metric names"), "batch_size": ((int,), "an integer"),
     "num_workers": ((int, type(None)), "an integer"), "device": ((str,), "a device name"),
     "dtype": ((str,), "a dtype name"), "limit": ((int, type(None)), "an integer"), "seed": ((int,), "an integer"),
@@ -102,20 +110,38 @@ def _field_problem(request: Any) -> str | None:
 
 @dataclass
 class Plan:
-    """A request checked against the registry and the machine; nothing built yet."""
+    """A request checked against the registry and the machine; nothing built yet.
+
+    ``model_object`` / ``dataset_object``: a built object to evaluate instead of
+    building the entry; ``model`` / ``dataset`` is then the entry it was built
+    from, or None when no entry built it.
+    """
 
     request: RunRequest
-    model: ModelSpec
-    dataset: DatasetSpec
+    model: ModelSpec | None
+    dataset: DatasetSpec | None
     task: TaskSpec
     metrics: list[MetricSpec]
     split: str
     device: str
     dtype: Any
     world: World
+    model_object: Any = None
+    dataset_object: Any = None
+
+    @property
+    def model_label(self) -> str:
+        """How messages name the model: ``model plugin:name`` or ``model object package.Class``."""
+        return f"model {self.model.id}" if self.model else f"model object {objects.type_name(self.model_object)}"
+
+    @property
+    def dataset_label(self) -> str:
+        return f"dataset {self.dataset.id}" if self.dataset else f"dataset object {objects.type_name(self.dataset_object)}"
 
 
-def plan(request: RunRequest, registry: Registry) -> Plan:
+def plan(request: RunRequest, registry: Registry, *, model_object: Any = None, dataset_object: Any = None) -> Plan:
+    """Check a request; ``model_object`` / ``dataset_object`` are built objects given instead of
+    names (checked by :mod:`zoo.engine.objects`, which also fills the request from them)."""
     if request.on_error not in ON_ERROR:
         raise UsageError(f"--on-error must be one of {', '.join(ON_ERROR)}, not {request.on_error!r}")
     if request.batch_size < 1:
@@ -124,18 +150,46 @@ def plan(request: RunRequest, registry: Registry) -> Plan:
         raise UsageError(f"--limit must be at least 1, not {request.limit}")
     if request.num_workers is not None and request.num_workers < 0:
         raise UsageError(f"--num-workers must be 0 or more, not {request.num_workers}")
+    for option, arguments, reserved in (("--model-arg", request.model_args, ("registry", "progress")),
+                                        ("--dataset-arg", request.dataset_args, ("split", "registry", "progress"))):
+        taken = sorted(set(arguments) & set(reserved))
+        if taken:
+            raise UsageError(f"{option} {taken[0]}: that name is zoo's own, not a builder argument "
+                             f"({', '.join(reserved)} are taken)")
     for option, value in (("--dataset", request.dataset), ("--split", request.split)):
         if value is not None and not value.strip():
             raise UsageError(f"{option} needs a name, not an empty string")
-    model = registry.get(request.model, "model")
-    dataset_name = request.dataset or model.default_dataset
-    if dataset_name is None:
-        raise UsageError(f"model {model.id} names no default dataset: pass --dataset NAME (see `zoo list datasets --task {model.task}`)")
-    dataset = registry.get(dataset_name, "dataset")
-    if dataset.task != model.task:
-        raise UsageError(f"model {model.id} is for task {model.task!r} but dataset {dataset.id} is for {dataset.task!r}; "
-                         f"see `zoo list datasets --task {model.task}`")
-    task = registry.get(model.task, "task")
+    if model_object is not None:
+        origin = objects.built_from(model_object, ModelSpec)
+        model = origin.spec if origin else None
+        model_task, model_label = model_object.task, objects.describe(model_object, "model")
+    elif request.model is None:
+        raise UsageError("run request: name a model")
+    else:
+        model = registry.get(request.model, "model")
+        model_task, model_label = model.task, f"model {model.id}"
+    if dataset_object is not None:
+        origin = objects.built_from(dataset_object, DatasetSpec)
+        dataset = origin.spec if origin else None
+        dataset_task, dataset_label = dataset_object.task, objects.describe(dataset_object, "dataset")
+    else:
+        dataset_name = request.dataset or (model.default_dataset if model else None)
+        if dataset_name is None:
+            raise UsageError(f"{model_label} names no default dataset: pass --dataset NAME "
+                             f"(see `zoo list datasets --task {model_task}`)")
+        dataset = registry.get(dataset_name, "dataset")
+        dataset_task, dataset_label = dataset.task, f"dataset {dataset.id}"
+    if dataset_task != model_task:
+        raise UsageError(f"{model_label} is for task {model_task!r} but {dataset_label} is for {dataset_task!r}; "
+                         f"see `zoo list datasets --task {model_task}`")
+    try:
+        task = registry.get(model_task, "task")
+    except ZooError:
+        if model is not None:
+            raise
+        known = ", ".join(sorted(t.name for t in registry.all("task")))
+        raise UsageError(f"{model_label} has task {model_task!r}, which no installed plugin registers "
+                         f"(tasks: {known})") from None
     metric_names = request.metrics or task.default_metrics
     metrics = []
     for name in metric_names:
@@ -146,12 +200,15 @@ def plan(request: RunRequest, registry: Registry) -> Plan:
             raise UsageError(f"unknown metric {name!r} for task {task.name!r}; known: {known}") from None
     if request.label_map and task.target != "class":
         raise UsageError(f"--label-map maps class labels; task {task.name!r} has transcripts, not classes")
-    split = request.split or dataset.split_or_default
-    if split not in dataset.splits:
+    if dataset_object is not None:
+        split = dataset_object.split
+    else:
+        split = request.split or dataset.split_or_default
+    if dataset_object is None and split not in dataset.splits:
         raise UsageError(f"dataset {dataset.id} has no split {split!r}; its splits are {', '.join(dataset.splits)}")
     device = devices.resolve_device(request.device)
     dtype = devices.resolve_dtype(request.dtype)
     world = current_world(device)
     if world.size > 1 and device.startswith("cuda"):
         device = f"cuda:{world.local_rank}"
-    return Plan(request, model, dataset, task, metrics, split, device, dtype, world)
+    return Plan(request, model, dataset, task, metrics, split, device, dtype, world, model_object, dataset_object)

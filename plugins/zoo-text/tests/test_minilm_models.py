@@ -42,7 +42,7 @@ def test_zoo_run_reproduces_the_catalogue_numbers_exactly(text_registry, name, d
 
 @pytest.mark.slow
 def test_it_reads_the_sentiment_of_new_sentences(text_registry):
-    from zoo.engine.predict import predict
+    from zoo import predict
 
     results = predict("minilm-rt-polarity", ["a wonderful, moving film with a superb cast",
                                              "a boring, tedious mess that wastes its actors"],

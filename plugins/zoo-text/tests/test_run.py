@@ -77,7 +77,7 @@ def test_an_input_from_the_command_line_is_the_text_itself(text_registry):
 
 
 def test_zoo_run_model_text_predicts_top_labels(text_registry, tiny_classifier):
-    from zoo.engine.predict import predict
+    from zoo import predict
 
     results = predict("hf-sequence-classification", ["a good film", "it was dull"], device="cpu",
                       model_args={"model": str(tiny_classifier)}, registry=text_registry)
