@@ -43,7 +43,7 @@ class Origin:
 class WeightsSpec:
     """Where a model's weights come from and how to check them."""
 
-    uri: str  # https://..., hf-hub:org/repo[@rev][/file], timm:arch.tag, package:dist/path, or a path
+    uri: str  # https://..., hf-hub:org/repo[@rev][/file], timm:arch.tag, package:dist[==version]/path, or a path
     sha256: str | None = None
     format: str | None = None  # safetensors | pickle | hf | timm
 
