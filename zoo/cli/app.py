@@ -145,8 +145,17 @@ def make_cli(factory: RegistryFactory = _default_factory) -> ZooGroup:
     return cli
 
 
+def _terminate_like_ctrl_c(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # so SIGTERM (a scheduler, `kill`) cleans up exactly as Ctrl-C does
+
+
 def main(args: list[str] | None = None) -> None:
     """Console-script entry point: click's own usage errors become one line too."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate_like_ctrl_c)
     try:
         code = make_cli().main(args, prog_name="zoo", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as error:  # bare `zoo`: the help, as click shows it

@@ -25,6 +25,12 @@ class RunsFailed(ZooError):
     exit_code = 1
 
 
+class OutputNotWritten(ZooError):
+    """The run finished and its results were printed, but a file could not be written."""
+
+    exit_code = 1
+
+
 class _ArgumentLoader(yaml.SafeLoader):
     """YAML for command-line values and label maps, where only true/false are
     booleans: in YAML 1.1 `yes`, `no`, `on` and `off` are too, and
@@ -202,7 +208,7 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
     its reason, the others still run, and the exit code is 1.
     """
     from zoo.engine import evaluate_many
-    from zoo.engine.record import check_writable, write_json
+    from zoo.engine.record import check_writable
 
     registry = ctx.find_root().obj.registry
     progress = not quiet and sys.stderr.isatty()
@@ -246,12 +252,9 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
             runs = evaluate_many(models, dataset, registry=registry, progress=progress, **request_options)
 
     failed = [finished for finished in runs if _failed(finished)]
-    if output and _is_main():
-        write_json(output, runs[0] if len(runs) == 1 else {"runs": runs})
-    if csv_path:
-        _write_csv(csv_path, runs)
     if not _is_main():
         return
+    # Results are shown before any file is written: a full disk costs a file, never the results.
     if as_json:
         echo_json(runs[0] if len(runs) == 1 else {"runs": runs})
     elif len(runs) == 1:
@@ -262,9 +265,30 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
         for finished in runs:
             click.echo(f"{finished['model']['id']} failed: {finished['error']}" if _failed(finished)
                        else _summary(finished), err=True)
+    _write_outputs(runs, output, csv_path, as_json)
     if failed:
         raise RunsFailed(f"{len(failed)} of {len(runs)} model(s) failed: "
                          f"{', '.join(finished['model']['id'] for finished in failed)}")
+
+
+def _write_outputs(runs: list[dict[str, Any]], output: str | None, csv_path: str | None, as_json: bool) -> None:
+    """The record and the CSV; each is tried, and a failure says where the results still are."""
+    from zoo.engine.record import write_json
+
+    writers = ((output, lambda: write_json(output, runs[0] if len(runs) == 1 else {"runs": runs})),
+               (csv_path, lambda: _write_csv(csv_path, runs)))  # type: ignore[arg-type]
+    problems = []
+    for path, write in writers:
+        if path is None:
+            continue
+        try:
+            write()
+        except OSError as error:  # a full disk, a vanished folder: nothing half-written is left (atomic)
+            problems.append(f"cannot write {path}: {error.strerror or error}")
+    if problems:
+        where = ("the whole record is on stdout above" if as_json else
+                 "the metrics are printed above; rerun with --json > FILE on another disk for the whole record")
+        raise OutputNotWritten(f"{'; '.join(problems)}; {where}")
 
 
 def _replay(path: str, registry: Any, request_options: dict[str, Any], save_predictions: str | None,

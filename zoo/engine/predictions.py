@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from zoo.engine.data import Batch
-from zoo.engine.record import staging_file
+from zoo.engine.record import output_target, staging_file
 
 
 class PredictionWriter:
@@ -38,6 +38,6 @@ class PredictionWriter:
             return
         self.handle.close()
         if keep:
-            os.replace(self.staging, self.path)  # type: ignore[arg-type]
+            os.replace(self.staging, output_target(self.path))  # type: ignore[arg-type]
         elif os.path.exists(self.staging):  # type: ignore[arg-type]
             os.unlink(self.staging)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import tempfile
@@ -29,14 +30,26 @@ def library_versions() -> dict[str, str | None]:
     return versions
 
 
+def output_target(path: str | os.PathLike[str]) -> Path:
+    """Where writing ``path`` lands: a symlink is written through (the file it points to is
+    replaced, atomically, in that file's folder), never replaced by a regular file."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+
+
 def check_writable(path: str | os.PathLike[str] | None) -> None:
     """Fail before any model loads when the record could not be written."""
     if path is None:
         return
-    target = Path(path)
+    target = output_target(path)
     parent = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
-        raise UsageError(f"cannot write {target}: it is a directory")
+        raise UsageError(f"cannot write {path}: it is a directory")
+    if target.exists():
+        from zoo.files import not_a_regular_file
+
+        kind = not_a_regular_file(target.stat().st_mode)
+        if kind:  # a device or a FIFO would be replaced by a file, or block the run at its very end
+            raise UsageError(f"cannot write {path}: it is {kind}; give the path of a regular file")
     if not parent.is_dir():
         raise UsageError(f"cannot write {target}: directory {parent} does not exist")
     if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
@@ -50,7 +63,7 @@ def staging_file(path: str | os.PathLike[str]) -> tuple[int, str]:
     into place would keep that. It gets the mode of the file it replaces, or
     the umask's default for a new file, so others (CI, a shared machine) can read it.
     """
-    target = Path(path)
+    target = output_target(path)
     fd, staging = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.",
                                    suffix=".tmp")
     try:
@@ -65,7 +78,7 @@ def staging_file(path: str | os.PathLike[str]) -> tuple[int, str]:
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write via a temporary file in the same directory, then rename: never a partial file."""
-    target = Path(path)
+    target = output_target(path)
     fd, staging = staging_file(target)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -80,7 +93,18 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
 
 
 def write_json(path: str | os.PathLike[str], data: Any) -> None:
-    write_atomic(path, json.dumps(data, indent=2) + "\n")
+    write_atomic(path, json.dumps(strict_json(data), indent=2, allow_nan=False) + "\n")
+
+
+def strict_json(value: Any) -> Any:
+    """NaN and infinities (a metric on degenerate data) become null: strict JSON any reader accepts."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: strict_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json(item) for item in value]
+    return value
 
 
 def compare_reported(spec: ModelSpec, dataset_ids: tuple[str, ...], split: str,
