@@ -71,6 +71,27 @@ def test_image_folder_reads_one_subfolder_per_class(digit_folder):
     assert dataset.fingerprint == build_image_folder(split="test", root=str(digit_folder)).fingerprint
 
 
+def test_image_folder_fingerprint_changes_when_pixels_change_at_the_same_byte_size(tmp_path):
+    for name in ("cat", "dog"):
+        (tmp_path / name).mkdir()
+        Image.new("RGB", (8, 8), (10, 20, 30)).save(tmp_path / name / "a.bmp")  # uncompressed: size fixed by shape
+    path = tmp_path / "dog" / "a.bmp"
+    before, size = build_image_folder(split="test", root=str(tmp_path)), path.stat().st_size
+
+    def paint(colour: tuple[int, int, int]) -> None:
+        with Image.open(path) as image:
+            edited = image.copy()
+        edited.putpixel((3, 3), colour)
+        edited.save(path)
+
+    paint((200, 0, 0))
+    assert path.stat().st_size == size
+    assert build_image_folder(split="test", root=str(tmp_path)).fingerprint != before.fingerprint
+    paint((10, 20, 30))  # the original pixels again: the original fingerprint, whatever the file times say
+    assert build_image_folder(split="test", root=str(tmp_path)).fingerprint == before.fingerprint
+    assert "contents" in before.info["fingerprint_of"]
+
+
 def test_imagenet_synset_folders_get_imagenet_class_names(tmp_path):
     for synset in ("n01440764", "n02123045"):  # tench, tabby
         (tmp_path / synset).mkdir()

@@ -5,7 +5,9 @@ Class folders are sorted by name. When every folder is an ImageNet-1k synset
 named with timm's ImageNet descriptions, matching timm models' labels.
 Files are found recursively inside each class folder by extension; hidden
 files are skipped. An empty class folder or a root without class folders is
-an error naming the folder.
+an error naming the folder. The fingerprint covers every file's contents
+(its sha256), so any edit to an image, even one that keeps its byte size,
+changes it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 from pathlib import Path
 
 from zoo.errors import MissingArtifactError, UsageError
+from zoo.weights import sha256_file
 from zoo_vision.data.base import ImageFiles, fingerprint_of
 from zoo_vision.images import IMAGE_EXTENSIONS
 
@@ -57,11 +60,21 @@ def build_image_folder(*, split: str, root: str | None = None, labels: str = "au
                              f"({', '.join(IMAGE_EXTENSIONS)}); add images or remove the folder")
         files += [(relative, index) for relative in found]
     names = _class_names(classes, labels, base)
-    listing = "\n".join(f"{rel}\t{(base / rel).stat().st_size}" for rel, _ in files)
+    listing = "\n".join(f"{rel}\t{_content_digest(base / rel)}" for rel, _ in files)
     info = {"name": "image-folder", "root": str(base), "classes": names, "size": len(files),
-            "fingerprint_of": "relative paths and byte sizes of the files (not their contents)"}
+            "fingerprint_of": "class names, relative paths and the sha256 of every file's contents"}
     return ImageFiles(root=base, files=files, labels=names, split=split,
                       fingerprint=fingerprint_of("\n".join(names), listing), info=info)
+
+
+def _content_digest(path: Path) -> str:
+    """The file's sha256 (about 10 ms per 300 JPEGs of 40 KB here, once per build)."""
+    try:
+        return sha256_file(path)
+    except OSError as error:
+        # Reading it for the model fails too, as a SampleError naming the file
+        # (or skipped with --on-error skip); the fingerprint records the failure.
+        return f"unreadable: {error.strerror or error}"
 
 
 def _class_names(folders: list[str], mode: str, base: Path) -> list[str]:
