@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 
 import pytest
+from click.testing import CliRunner
 
 import zoo
 from zoo import Audio, SampleError, UsageError
+from zoo.cli import make_cli
+from zoo_speech import DIGITS
+from zoo_speech.bundled_data import SYNTH_ROOT
 from zoo_speech.sphinx import NO_WORD
 
 from speech_helpers import tone
@@ -70,3 +75,46 @@ def test_decoder_is_made_again_after_pickling(spokennumbers):
     model.forward(model.collate([spokennumbers[0].input]))
     clone = pickle.loads(pickle.dumps(model))  # the C decoder stays behind
     assert int(clone.forward(clone.collate([spokennumbers[0].input]))[0].argmax()) == 0
+
+
+@pytest.fixture(scope="module")
+def manifests_in_two_orders(tmp_path_factory):
+    """The first three spoken-digits-synth test clips (zero, one, two) as a user's manifest:
+    in order, and reversed.
+
+    Before each clip was decoded independently, the digit grammar heard "two"
+    as "zero" after the other two clips but as no word when decoded first, and
+    the free recogniser heard it as nothing and as "so".
+    """
+    synth = zoo.build_dataset("spoken-digits-synth")
+    rows = [{"path": str(SYNTH_ROOT / synth[i].id), "label": DIGITS[synth[i].target],
+             "transcript": DIGITS[synth[i].target]} for i in range(3)]
+    folder = tmp_path_factory.mktemp("manifests")
+    written = {}
+    for order, listed in (("in order", rows), ("reversed", rows[::-1])):
+        written[order] = folder / f"{order.replace(' ', '-')}.jsonl"
+        written[order].write_text("".join(json.dumps(row) + "\n" for row in listed))
+    return written
+
+
+@pytest.mark.parametrize("model, dataset", [("pocketsphinx-en-us-digits", "manifest-labels"),
+                                            ("pocketsphinx-en-us", "manifest")])
+def test_every_clip_gets_the_same_prediction_in_any_order(model, dataset, manifests_in_two_orders, tmp_path):
+    predictions = {}
+    for order, manifest in manifests_in_two_orders.items():
+        saved = tmp_path / f"{order}.jsonl"
+        zoo.evaluate(model, dataset, dataset_args={"path": str(manifest), "labels": list(DIGITS)}
+                     if dataset == "manifest-labels" else {"path": str(manifest)}, save_predictions=saved)
+        listed = [json.loads(line)["path"] for line in manifest.read_text().splitlines()]
+        rows = [json.loads(line) for line in saved.read_text().splitlines()]
+        predictions[order] = {listed[row["index"]]: row["prediction"] for row in rows}
+    assert len(predictions["in order"]) == 3
+    assert predictions["in order"] == predictions["reversed"]
+
+
+def test_a_prediction_shows_the_grammar_s_word_without_a_confidence():
+    # forward's one-hot row is a decision: its softmax (0.21 for any word of 11) is no confidence.
+    clip = str(SYNTH_ROOT / "test" / "espeak-en-us-klatt2-three.flac")
+    assert zoo.predict("pocketsphinx-en-us-digits", [clip]) == [{"input": clip, "top": [{"label": "three", "score": None}]}]
+    shown = CliRunner().invoke(make_cli(), ["run", "pocketsphinx-en-us-digits", clip])
+    assert shown.exit_code == 0 and shown.stdout == f"{clip}\tthree\t-\n"
