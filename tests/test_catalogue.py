@@ -99,7 +99,7 @@ BAD = {
     "wrong type": (GOOD_ENTRY.format(sha="a" * 64).replace("params: 10", "params: ten"),
                    ":7:13: models[0].params: expected a non-negative integer, got 'ten'"),
     "bad licence": (GOOD_ENTRY.format(sha="a" * 64).replace("license: MIT", "license: Apache 2"),
-                    ":6:14: models[0].license: expected an SPDX licence identifier"),
+                    ":6:14: models[0].license: 'Apache 2' is not an SPDX licence id"),
     "not a mapping": ("- just\n- a list\n", ":1:1: a catalogue is a mapping"),
     "wrong version": ("version: 2\nmodels: []\n", ":1:10: version: expected 1, got 2"),
     "unknown metric": (GOOD_ENTRY.format(sha="a" * 64).replace("metric: accuracy", "metric: bleu"),

@@ -111,7 +111,7 @@ def test_validate_lists_every_problem_and_exits_non_zero(tmp_path, toy_registry)
     result = CliRunner().invoke(make_cli(lambda settings: toy_registry), ["validate", str(bad)])
     assert result.exit_code == 1
     assert f"{bad}:3:5: models[0].license: required field is missing" in result.output
-    assert "1 catalogue(s), 0 valid model entries, 1 problem(s)" in result.output
+    assert "1 catalogue(s): 0 model entries valid, 1 problem(s)" in result.output
 
 
 def test_plugins_can_add_commands(toy_registry):

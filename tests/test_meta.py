@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +43,7 @@ def test_every_installed_catalogue_validates():
     result = subprocess.run([sys.executable, "-m", "zoo", "validate"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert ": OK" in result.stdout
+    # Its summary adds up to what `zoo list` shows.
+    shown = int(re.search(r"zoo list shows (\d+) models", result.stdout).group(1))
+    listed = subprocess.run([sys.executable, "-m", "zoo", "list", "--json"], capture_output=True, text=True, timeout=120)
+    assert shown == len(json.loads(listed.stdout))

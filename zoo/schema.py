@@ -7,12 +7,14 @@ the caller can add a plugin name or a file:line:column.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-__all__ = ["FIELDS", "Problem", "check_fields", "is_import_string"]
+__all__ = ["FIELDS", "Problem", "check_fields", "is_import_string", "spdx_problems"]
 
 Problem = tuple[str, str]  # (field path, message)
 Check = Callable[[Any, str], list[Problem]]
@@ -21,8 +23,10 @@ NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$")
 QUALIFIED_RE: Final = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*:)?[A-Za-z0-9][A-Za-z0-9._+-]*$")
 IMPORT_RE: Final = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 SHA256_RE: Final = re.compile(r"^[0-9a-f]{64}$")
-# An SPDX licence expression, or NOASSERTION / LicenseRef-... as SPDX allows.
-SPDX_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]*( (AND|OR|WITH) [A-Za-z0-9][A-Za-z0-9.+-]*)*$")
+# One licence or exception id in an SPDX expression: "MIT", "GPL-2.0+", "LicenseRef-Public-Domain",
+# "DocumentRef-spdx-tool:LicenseRef-MIT-Style".
+SPDX_ID_RE: Final = re.compile(r"^(DocumentRef-[A-Za-z0-9.-]+:)?[A-Za-z0-9.+-]+$")
+SPDX_ALONE: Final = ("NOASSERTION", "NONE")  # SPDX's "not known" and "no licence", each a whole value
 WEIGHT_FORMATS: Final = ("safetensors", "pickle", "hf", "timm")
 URI_SCHEMES: Final = ("https://", "hf-hub:", "timm:", "package:")
 
@@ -216,10 +220,83 @@ def _protocol(value: Any, path: str) -> list[Problem]:
     return _record(known, open_ended=True)(value, path)
 
 
+@functools.cache
+def _spdx_parser() -> Any:
+    """license-expression's parser without the SPDX list: the form alone, for every registration."""
+    from license_expression import Licensing
+
+    return Licensing()
+
+
+@functools.cache
+def _spdx_licensing() -> Any:
+    """The parser with the SPDX list the library ships; loading it takes ~30 ms, so only validation does."""
+    from license_expression import get_spdx_licensing
+
+    return get_spdx_licensing()
+
+
+def _license(value: Any, path: str) -> list[Problem]:
+    """The form of an SPDX licence expression: ids joined by AND, OR, WITH and parentheses."""
+    from license_expression import ExpressionError
+
+    problems = _string(value, path)
+    if problems or value.strip() in SPDX_ALONE:
+        return problems
+    example = "write an SPDX expression such as 'Apache-2.0' or 'Apache-2.0 OR MIT'"
+    try:
+        keys = _spdx_parser().license_keys(_spdx_parser().parse(value, strict=False))
+    except ExpressionError as error:
+        return [(path, f"{value!r} is not an SPDX licence expression ({str(error).rstrip('.')}); {example}")]
+    malformed = [key for key in keys if not SPDX_ID_RE.match(key)]
+    if malformed:
+        return [(path, f"{malformed[0]!r} is not an SPDX licence id (letters, digits, '.', '-', '+'); {example}")]
+    return []
+
+
+def _spdx_ids() -> dict[str, str]:
+    """Every id and alias the library knows, case-folded, -> the SPDX id it stands for."""
+    ids: dict[str, str] = {}
+    for key, symbol in _spdx_licensing().known_symbols.items():
+        for name in (key, *getattr(symbol, "aliases", ())):
+            ids.setdefault(name.casefold(), key)
+    return ids
+
+
+def spdx_problems(value: str) -> list[str]:
+    """What is wrong with a licence beyond its form: ids not on the SPDX list (with a suggestion),
+    other names for listed ones, exceptions used as licences and licences as exceptions.
+
+    NOASSERTION, NONE and LicenseRef-NAME (a licence SPDX does not list) are allowed;
+    ids match in any case (``mit`` is MIT), as SPDX says.
+    """
+    problems = [message for _, message in _license(value, "")]
+    if problems or value.strip() in SPDX_ALONE:
+        return problems
+    ids = _spdx_ids()
+    for key in _spdx_parser().license_keys(_spdx_parser().parse(value, strict=False)):
+        spdx_id = ids.get(key.casefold())
+        if "LicenseRef-" in key or (spdx_id is not None and spdx_id.casefold() == key.casefold()):
+            continue
+        if spdx_id is not None and not spdx_id.startswith("LicenseRef-"):
+            problems.append(f"{key!r} is an old or other name of the SPDX licence {spdx_id!r}; write {spdx_id!r}")
+            continue
+        listed = {name: spdx for name, spdx in ids.items() if name == spdx.casefold() and "licenseref-" not in name}
+        close = difflib.get_close_matches(key.casefold(), list(listed), n=3, cutoff=0.75)
+        hint = f"; did you mean {' or '.join(repr(listed[name]) for name in close)}?" if close else ""
+        alone = " (NOASSERTION and NONE stand alone, not inside an expression)" if key in SPDX_ALONE else ""
+        problems.append(f"{key!r} is not an SPDX licence id{alone}{hint} "
+                        "(see https://spdx.org/licenses/; LicenseRef-NAME names a licence it does not list)")
+    if not problems:
+        errors = _spdx_licensing().validate(value, strict=True).errors
+        problems += [f"{value!r}: {error}" for error in errors if not error.startswith("Unknown license key")]
+    return problems
+
+
 NAME: Final = _matching(NAME_RE, "a name of letters, digits, '.', '_', '+' or '-' (no ':')")
 IMPORT: Final = _matching(IMPORT_RE, "an import string 'package.module:function'")
 REFERENCE: Final = _matching(QUALIFIED_RE, "a registered name or 'plugin:name'")
-LICENSE: Final = _matching(SPDX_RE, "an SPDX licence identifier such as 'Apache-2.0'")
+LICENSE: Final = _license
 STRINGS: Final = _list_of(_string)
 
 WEIGHTS: Final = _record({

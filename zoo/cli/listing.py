@@ -10,6 +10,7 @@ import click
 
 from zoo import api
 from zoo.catalogue import read_catalogue
+from zoo.schema import spdx_problems
 from zoo.cli.render import card_lines, echo_json, format_count, table, to_jsonable
 from zoo.errors import CatalogueError, UsageError
 from zoo.loader import catalogue_files
@@ -160,7 +161,8 @@ def info_command(ctx: click.Context, name: str, kind: str | None, as_json: bool)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 def validate_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
-    """Check catalogues (default: every catalogue zoo reads) and list every problem.
+    """Check catalogues (default: every catalogue zoo reads, and the licences of
+    every entry plugins register) and list every problem.
 
     Run it before opening a pull request that changes registry.yaml; it exits
     non-zero when anything is wrong.
@@ -169,23 +171,48 @@ def validate_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
     registry = state.factory(replace(state.settings, read_catalogues=False))
     targets = [(path, None) for path in files] if files else catalogue_files(registry, state.settings)
     problems = [f"plugin {r.name!r}: {r.error}" for r in registry.plugins if r.status == "failed"]
-    count = 0
+    registered = len(registry.models)
+    # Licence ids are checked against the SPDX list here only: loading it would slow every `zoo list`.
+    checked: list[Spec] = [] if files else [*registry.models, *registry.datasets]
+    read: list[ModelSpec] = []
     for path, namespace in targets:
         try:
             specs, found = read_catalogue(path, registry, namespace=namespace, unavailable_is_error=True)
         except CatalogueError as error:
             specs, found = [], error.problems
         problems += found
-        count += len(specs)
+        read += specs
         for spec in specs:
             registry.add(spec)
+    unlicensed = set()
+    for spec in [*checked, *read]:
+        for message in spdx_problems(spec.license):
+            problems.append(f"{spec.origin.where}: {spec.kind} {spec.id}: license: {message}")
+            unlicensed.add(spec.id)
     for problem in problems:
         click.echo(problem, err=True)
-    summary = f"{len(targets)} catalogue(s), {count} valid model entries"
+    summary = _validate_summary(len(targets), read, unlicensed, registered, len(problems), bool(files))
     if problems:
-        click.echo(f"{summary}, {len(problems)} problem(s)", err=True)
+        click.echo(summary, err=True)
         ctx.exit(1)
     click.echo(f"{summary}: OK")
+
+
+def _validate_summary(catalogues: int, read: list[ModelSpec], unlicensed: set[str], registered: int,
+                      problems: int, files_named: bool) -> str:
+    """What was counted, and how it adds up to what `zoo list` shows.
+
+    `zoo list` shows the models plugins register in code as well as the
+    catalogues' entries, and leaves out entries with problems (it warns).
+    """
+    valid = sum(spec.id not in unlicensed for spec in read)
+    summary = f"{catalogues} catalogue(s): {valid} model entries valid"
+    if problems:
+        summary += f", {problems} problem(s)"
+    if not files_named:
+        summary += (f"; zoo list shows {len(read) + registered} models ({len(read)} from catalogues, "
+                    f"{registered} registered by plugins)")
+    return summary
 
 
 COMMANDS = (list_command, info_command, plugins_command, validate_command)
