@@ -97,6 +97,9 @@ def _entry_spec(entry: Mapping[str, Any], at: str, doc: Document, registry: Regi
                                                     f"its builder {entry['builder']!r} comes from plugin {plugin!r}, which {state}"))
             return None, []
         return None, [(f"{at}.builder", f"unknown builder: {error}")]
+    escapes = _escaping_paths(entry, at, doc)
+    if escapes:
+        return None, escapes
     if entry["task"] != base.task:
         return None, [(f"{at}.task", f"{entry['task']!r} does not match the task of builder {base.id} ({base.task!r})")]
     problems = _check_reported(entry, at, registry)
@@ -110,6 +113,38 @@ def _entry_spec(entry: Mapping[str, Any], at: str, doc: Document, registry: Regi
     if clash is not None:
         return None, [(f"{at}.name", f"model {spec.id!r} is already defined at {clash.origin.where}; rename one of them")]
     return spec, []
+
+
+def _escaping_paths(entry: Mapping[str, Any], at: str, doc: Document) -> list[tuple[str, str]]:
+    """Paths a catalogue gives stay inside its folder, symlinks included.
+
+    A shared catalogue must not make zoo read ``/etc/passwd`` as a checkpoint, or
+    follow a link out of the folder that a reviewer looked at.
+    """
+    problems = []
+    uri = (entry.get("weights") or {}).get("uri")
+    if uri and not uri.startswith(schema.URI_SCHEMES):
+        folder = doc.path.parent.resolve()
+        target = (doc.path.parent / uri).resolve()  # follows every symlink on the way
+        if target != folder and folder not in target.parents:
+            problems.append((f"{at}.weights.uri", f"{uri!r} leads outside the catalogue's folder (to {target}, "
+                                                  "through a symlink); keep weights inside it"))
+    for path, value in _strings(entry.get("args") or {}, f"{at}.args"):
+        parts = value.replace("\\", "/").split("/")
+        if ".." in parts or value.startswith(("/", "~")):
+            problems.append((path, f"{value!r} points outside the catalogue's folder; catalogue arguments may not "
+                                   "name absolute paths or '..' (a user passes their own with --model-arg)"))
+    return problems
+
+
+def _strings(value: Any, path: str) -> list[tuple[str, str]]:
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, Mapping):
+        return [found for key, item in value.items() for found in _strings(item, f"{path}.{key}")]
+    if isinstance(value, (list, tuple)):
+        return [found for index, item in enumerate(value) for found in _strings(item, f"{path}[{index}]")]
+    return []
 
 
 def _check_reported(entry: Mapping[str, Any], at: str, registry: Registry) -> list[tuple[str, str]]:

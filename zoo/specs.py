@@ -7,6 +7,7 @@ fields and the registry turns them into these frozen records.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -44,8 +45,29 @@ class WeightsSpec:
     """Where a model's weights come from and how to check them."""
 
     uri: str  # https://..., hf-hub:org/repo[@rev][/file], timm:arch.tag, package:dist[==version]/path, or a path
-    sha256: str | None = None
+    sha256: str | None = None  # of the file; of a folder, its manifest (see zoo.weights.sha256_folder)
     format: str | None = None  # safetensors | pickle | hf | timm
+
+    def __post_init__(self) -> None:
+        # A pin that pins nothing ('' or YAML's 0 for 000...0) must not pass as "checked".
+        problem = pin_problem(self.sha256)
+        if problem:
+            from zoo.errors import UsageError
+
+            raise UsageError(f"weights {self.uri}: {problem}")
+
+
+def pin_problem(pin: Any) -> str | None:
+    """Why a sha256 pin is unusable (None is no pin at all, which is allowed)."""
+    if pin is None:
+        return None
+    if not isinstance(pin, str):
+        return (f"the sha256 pin {pin!r} is a {type(pin).__name__}, not 64 hex characters; quote it "
+                "(YAML reads 000...0 as the number 0)")
+    if not re.fullmatch(r"[0-9a-f]{64}", pin):
+        shown = repr(pin) if len(pin) <= 20 else repr(pin[:17] + "...")
+        return f"the sha256 pin {shown} is not 64 lowercase hex characters; copy it exactly, or leave it out"
+    return None
 
 
 @dataclass(frozen=True)

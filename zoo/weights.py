@@ -17,11 +17,11 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from zoo.errors import MissingArtifactError, ZooError
-from zoo.specs import WeightsSpec
+from zoo.errors import MissingArtifactError, UsageError, ZooError
+from zoo.specs import WeightsSpec, pin_problem
 
 __all__ = ["IntegrityError", "cache_dir", "hf_snapshot", "is_offline", "load_state_dict", "parse_hub_uri", "resolve",
-           "sha256_file", "verify"]
+           "sha256_file", "sha256_folder", "verify"]
 
 
 class IntegrityError(ZooError):
@@ -46,17 +46,37 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
+def sha256_folder(path: str | os.PathLike[str]) -> str:
+    """The sha256 of a folder: of its manifest, one ``relative/path<TAB>sha256`` line per file, sorted.
+
+    Every file counts (symlinks are followed, as a hub snapshot's are), except hidden
+    ones (``.gitattributes``, ``.cache/``), so a pin on a folder covers all it loads.
+    """
+    root = Path(path)
+    files = sorted(file for file in root.rglob("*")
+                   if file.is_file() and not any(part.startswith(".") for part in file.relative_to(root).parts))
+    manifest = "".join(f"{file.relative_to(root).as_posix()}\t{sha256_file(file)}\n" for file in files)
+    return hashlib.sha256(manifest.encode("utf-8")).hexdigest()
+
+
 def verify(path: str | os.PathLike[str], expected: str | None, *, what: str = "weights") -> str:
-    """The file's sha256, checked against the pinned value when there is one."""
-    actual = sha256_file(path)
-    if expected and actual != expected:
-        raise IntegrityError(f"{what}: {path} has sha256 {actual}, but the catalogue pins {expected}; "
-                             "the file is corrupt or not the published one: delete it and fetch it again")
+    """The sha256 of a file (or a folder's manifest), checked against the pin when there is one.
+
+    A pin that is not 64 hex characters (``''``, YAML's ``0``) is an error, never "no pin".
+    """
+    problem = pin_problem(expected)
+    if problem:
+        raise UsageError(f"{what}: {problem}")
+    actual = sha256_folder(path) if Path(path).is_dir() else sha256_file(path)
+    if expected is not None and actual != expected:
+        kind = "folder" if Path(path).is_dir() else "file"
+        raise IntegrityError(f"{what}: {kind} {path} has sha256 {actual}, but the catalogue pins {expected}; "
+                             "it is corrupt or not the published one: delete it and fetch it again")
     return actual
 
 
 def _verify(path: Path, expected: str | None, what: str) -> Path:
-    if expected:
+    if expected is not None:
         verify(path, expected, what=what)
     return path
 
@@ -153,7 +173,7 @@ def resolve(weights: WeightsSpec | str, *, what: str = "weights") -> Path:
         path = Path(uri).expanduser()
         if not path.exists():
             raise MissingArtifactError(f"{what}: file {path} does not exist")
-    return _verify(path, spec.sha256, what) if path.is_file() else path
+    return _verify(path, spec.sha256, what)  # a folder's pin covers every file in it
 
 
 def load_state_dict(path: str | os.PathLike[str], *, format: str | None = None) -> dict[str, Any]:
