@@ -86,7 +86,7 @@ def _loop(p: Plan, dataset: Any, model: Any, target_map: list[int] | None, indic
     loader = data.make_loader(dataset, model, batches, target_map, num_workers=workers, pin_memory=cuda)
     metrics = {spec.name: api.build_metric(spec, task=p.task.name, labels=model.labels, registry=registry).to(p.device)
                for spec in p.metrics}
-    predictions = PredictionWriter(save_predictions, model.labels)
+    predictions = PredictionWriter(save_predictions, model.labels, getattr(model, "score_kind", "logits"))
     failures: list[data.Failure] = []
     stats: dict[str, int] = {}
     done = 0

@@ -14,8 +14,10 @@ from zoo.engine.record import output_target, staging_file
 class PredictionWriter:
     """Writes rows as batches arrive (memory does not grow); renames into place on success."""
 
-    def __init__(self, path: str | os.PathLike[str] | None, labels: Sequence[str] | None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None, labels: Sequence[str] | None,
+                 score_kind: str = "logits") -> None:
         self.path, self.labels, self.handle, self.staging = path, labels, None, None
+        self.score_kind = score_kind  # "one-hot" decisions carry no confidence: their score is null
         if path is not None:
             fd, self.staging = staging_file(path)
             self.handle = os.fdopen(fd, "w", encoding="utf-8")
@@ -27,9 +29,10 @@ class PredictionWriter:
             rows = [{"index": i, "id": s, "target": t, "prediction": p}
                     for i, s, t, p in zip(batch.indices, batch.ids, batch.targets, outputs)]
         else:
-            scores, predicted = outputs.float().softmax(-1).max(-1)
+            scores = outputs.float()
+            scores, predicted = (scores.softmax(-1) if self.score_kind == "logits" else scores).max(-1)
             rows = [{"index": i, "id": s, "target": self.labels[int(t)], "prediction": self.labels[int(p)],
-                     "score": round(float(c), 6)}
+                     "score": None if self.score_kind == "one-hot" else round(float(c), 6)}
                     for i, s, t, p, c in zip(batch.indices, batch.ids, batch.targets, predicted, scores)]
         self.handle.writelines(json.dumps(row) + "\n" for row in rows)
 
