@@ -42,11 +42,20 @@ class _Row:
         return (self.text, self.pair) if self.pair is not None else self.text
 
 
+# Texts are read whole; a file this size is a corpus, not a test split (ZOO_MAX_TEXT_FILE_BYTES to change).
+MAX_TEXT_FILE_BYTES = 2 * 1024**3
+
+
 def _read_bytes(path: str | Path, kind: str) -> tuple[Path, bytes]:
+    import os
+
+    from zoo.files import read_bounded
+
     file = Path(path).expanduser()
-    if not file.is_file():
+    if not file.exists():
         raise UsageError(f"{kind} dataset: file {file} does not exist; pass --dataset-arg path=FILE")
-    return file, file.read_bytes()
+    limit = int(os.environ.get("ZOO_MAX_TEXT_FILE_BYTES", MAX_TEXT_FILE_BYTES))
+    return file, read_bounded(file, limit=limit, what=f"{kind} dataset")  # a FIFO or /dev/zero: one line
 
 
 def _bad_utf8(value: str) -> str | None:
@@ -101,10 +110,18 @@ def build_csv(*, split: str, path: str, text_column: str = "text", label_column:
               labels: Sequence[str] | str | None = None, delimiter: str = ",",
               text_pair_column: str | None = None) -> TextDataset:
     """A CSV file with a header row; ``labels`` may be a list or ``"a,b,c"``."""
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise UsageError(f"csv dataset: delimiter must be one character, got {delimiter!r}; "
+                         "for tabs pass --dataset-arg delimiter=$'\\t'")
     file, data = _read_bytes(path, "csv")
     text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    # A long text is still a text: no field can be longer than the (bounded) file itself.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    columns = reader.fieldnames or []
+    try:
+        columns = reader.fieldnames or []
+    except csv.Error as error:
+        raise UsageError(f"{file}: line 1: cannot read the CSV header ({error})") from None
     wanted = [("text_column", text_column), ("label_column", label_column), ("text_pair_column", text_pair_column)]
     for option, column in wanted:
         if column is not None and column not in columns:
@@ -112,7 +129,11 @@ def build_csv(*, split: str, path: str, text_column: str = "text", label_column:
             raise UsageError(f"{file}: no column {column!r}; its columns are {shown}; "
                              f"choose one with --dataset-arg {option}=NAME")
     rows = []
-    for number, record in enumerate(reader, start=1):
+    for number, record in enumerate(_records(reader), start=1):
+        if isinstance(record, csv.Error):  # the parser refused this row: it stays, unusable, named
+            rows.append(_Row(id=f"{file.name} row {number} (line {reader.line_num})", text=None, label=None,
+                             problem=f"the CSV parser refused the row ({record})"))
+            continue
         row = _Row(id=f"{file.name} row {number} (line {reader.line_num})",
                    text=record.get(text_column), label=record.get(label_column),
                    pair=record.get(text_pair_column) if text_pair_column else None)
@@ -134,6 +155,17 @@ def build_csv(*, split: str, path: str, text_column: str = "text", label_column:
                              "text_pair_column": text_pair_column})
 
 
+def _records(reader: csv.DictReader) -> Any:
+    """The reader's rows, with a row it cannot parse as its ``csv.Error`` (reading goes on after it)."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield error
+
+
 def build_jsonl(*, split: str, path: str, text_field: str = "text", label_field: str = "label",
                 labels: Sequence[str] | str | None = None, text_pair_field: str | None = None) -> TextDataset:
     """One JSON object per line; blank lines are skipped; ``labels`` may be a list or ``"a,b,c"``."""
@@ -152,6 +184,9 @@ def build_jsonl(*, split: str, path: str, text_field: str = "text", label_field:
             continue
         except json.JSONDecodeError as error:
             row.problem = f"not valid JSON ({error.msg} at column {error.colno})"
+            continue
+        except RecursionError:
+            row.problem = "JSON nested too deeply to be a record (a text and a label)"
             continue
         if not isinstance(record, dict):
             row.problem = f"expected a JSON object, got {type(record).__name__}"
