@@ -32,6 +32,9 @@ def register_models(register):
     # so the difference, -0.00004, rounds to zero at four decimals.
     register("keyword", task="text-classification", builder="zoo.testing.toy:build_keyword_model", license="MIT",
              reported=[{"metric": "accuracy", "value": 0.85004, "dataset": "reviews", "source": "https://example.org/k"}])
+    # Its labels match none of the dataset's: it fails with a long error.
+    register("mislabelled", task="text-classification", builder="zoo.testing.toy:build_keyword_model", license="MIT",
+             args={"labels": ["bad", "good"]})
 
 
 @pytest.fixture
@@ -39,9 +42,9 @@ def invoke():
     plugin = fake_plugin("toys", register_tasks=register_tasks, register_metrics=register_metrics,
                          register_datasets=register_datasets, register_models=register_models)
 
-    def run(*args, env=None):
+    def run(*args, env=None, exit_code=0):
         result = CliRunner().invoke(make_cli(lambda settings: registry_of(plugin)), list(args), env=env)
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == exit_code, result.output
         return result.stdout
     return run
 
@@ -69,3 +72,12 @@ def test_a_difference_that_rounds_to_zero_has_no_minus_sign(invoke):
     header, rule, row = invoke("run", "keyword", "--dataset", "reviews").splitlines()
     assert header.split() == ["metric", "value", "reported", "difference"]
     assert row.split() == ["accuracy", "0.8500", "0.8500", "0.0000"]
+
+
+def test_a_comparison_cuts_long_errors_to_fit(invoke):
+    wide = invoke("run", "keyword", "mislabelled", "--dataset", "reviews", env={"COLUMNS": None}, exit_code=1)
+    narrow = invoke("run", "keyword", "mislabelled", "--dataset", "reviews", env={"COLUMNS": "100"}, exit_code=1)
+    failed = next(line for line in wide.splitlines() if line.startswith("toys:mislabelled"))
+    assert "labels do not match by name" in failed and len(failed) > 150
+    assert max(len(line) for line in narrow.splitlines()) == 100
+    assert next(line for line in narrow.splitlines() if line.startswith("toys:mislabelled")).endswith("...")

@@ -260,7 +260,7 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
     elif len(runs) == 1:
         click.echo(_single_table(runs[0]))
     else:
-        click.echo(table(*_comparison(runs, error_column=bool(failed))))
+        click.echo(table(*_comparison(runs, error_column=bool(failed)), shrink=("error",)))
     if not as_json:
         for finished in runs:
             click.echo(f"{finished['model']['id']} failed: {finished['error']}" if _failed(finished)
