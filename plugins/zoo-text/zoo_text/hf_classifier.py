@@ -34,6 +34,34 @@ class LogitsOf(torch.nn.Module):
     def forward(self, **batch: Any) -> torch.Tensor:
         return self.model(**batch).logits
 
+    def embed(self, **batch: Any) -> torch.Tensor:
+        """What the classifier's final linear layer sees, ``[B, H]``: BERT's pooler output,
+        RoBERTa's and ELECTRA's dense+tanh of ``<s>``, DistilBERT's pre-classifier of ``[CLS]``...
+
+        Read with a forward hook, so every architecture pools its own way.
+        """
+        head = _final_linear(self.model)
+        seen: list[torch.Tensor] = []
+        handle = head.register_forward_hook(lambda module, inputs, output: seen.append(inputs[0]))
+        try:
+            self.model(**batch)
+        finally:
+            handle.remove()
+        features = seen[-1]
+        if features.ndim != 2:
+            raise UsageError(f"{type(self.model).__name__} scores every token before it pools them, so it has no one "
+                             "pooled input to its classifier to return as embeddings")
+        return features
+
+
+def _final_linear(model: torch.nn.Module) -> torch.nn.Linear:
+    """The last linear layer with one output per label: the classification head's output layer."""
+    labels = int(model.config.num_labels)
+    heads = [module for module in model.modules() if isinstance(module, torch.nn.Linear) and module.out_features == labels]
+    if not heads:
+        raise UsageError(f"{type(model).__name__} has no linear layer with {labels} outputs to read embeddings at")
+    return heads[-1]
+
 
 def _check_remote_code(config: dict[str, Any], *, trust_remote_code: bool, remote_code_allowed: bool,
                        what: str) -> None:

@@ -37,6 +37,14 @@ class TextClassifier(TorchModel):
     def forward(self, batch: dict[str, Any]) -> Any:
         return self.module(**batch).float()
 
+    def embed(self, batch: dict[str, Any]) -> Any:
+        """Sentence features ``[B, H]`` (:func:`zoo.embed`): the pooled representation the
+        classification head sees, as the module's own ``embed`` computes it."""
+        embed = getattr(self.module, "embed", None)
+        if not callable(embed):
+            raise UsageError(f"{type(self).__name__}: its module {type(self.module).__name__} gives no embeddings")
+        return embed(**batch).float()
+
 
 def label_names(from_config: Sequence[str], override: Sequence[str] | str | None, *, what: str) -> tuple[str, ...]:
     """The model's class names in output order: the config's, or the catalogue's renaming of them."""

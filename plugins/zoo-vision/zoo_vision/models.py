@@ -53,6 +53,11 @@ class TimmClassifier(TorchModel):
     def forward(self, batch: torch.Tensor) -> torch.Tensor:
         return self.module(batch)
 
+    def embed(self, batch: torch.Tensor) -> torch.Tensor:
+        """Pooled pre-logits features ``[B, D]``: what the same timm model built with
+        ``num_classes=0`` returns, and what its classifier sees (:func:`zoo.embed`)."""
+        return self.module.forward_head(self.module.forward_features(batch), pre_logits=True)
+
 
 @dataclass(frozen=True)
 class _Source:
