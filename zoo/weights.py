@@ -196,8 +196,10 @@ def load_state_dict(path: str | os.PathLike[str], *, format: str | None = None) 
     except pickle.UnpicklingError as error:
         raise IntegrityError(f"{path}: refused: the checkpoint holds more than tensors (code or custom objects), "
                              "and zoo only loads pickles with weights_only=True; convert it to safetensors") from error
-    except (RuntimeError, EOFError, OSError) as error:
-        raise IntegrityError(f"{path}: cannot read the checkpoint ({str(error).splitlines()[0]})") from error
+    except Exception as error:  # noqa: BLE001 - a text file or /etc/passwd makes torch raise KeyError, IndexError...
+        detail = (str(error).strip().splitlines() or [""])[0][:200]
+        raise IntegrityError(f"{path}: not a PyTorch checkpoint torch.load can read ({type(error).__name__}: {detail}); "
+                             "give a safetensors file or a state dict saved with torch.save") from None
     for key in ("state_dict", "model", "model_state_dict"):
         if isinstance(state, dict) and isinstance(state.get(key), dict):
             state = state[key]

@@ -58,7 +58,11 @@ def checkpoint_labels(path: str | os.PathLike[str]) -> list[str] | None:
         metadata = handle.metadata() or {}
     if "labels" not in metadata:
         return None
-    labels = json.loads(metadata["labels"])
+    try:
+        labels = json.loads(metadata["labels"])
+    except (ValueError, RecursionError):
+        raise UsageError(f"{path}: metadata 'labels' is not JSON ({metadata['labels'][:40]!r}...); it must be a JSON "
+                         "list of class names, or pass labels= to name the classes") from None
     if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
         raise UsageError(f"{path}: metadata 'labels' must be a JSON list of strings")
     return labels
