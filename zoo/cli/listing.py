@@ -150,9 +150,11 @@ def info_command(ctx: click.Context, name: str, kind: str | None, as_json: bool)
         return
     click.echo("\n".join(card_lines(fields)))
     if isinstance(spec, ModelSpec):
+        # Published numbers too, when their dataset is registered: zoo runs the published protocol.
+        datasets = {name for s in _state(ctx).registry.entries["dataset"].values() for name in (s.name, s.id)}
         commands = {f"zoo run {spec.id} --dataset {r.dataset}{f' --split {r.split}' if r.split else ''}"
                     + "".join(f" --dataset-arg {key}={value}" for key, value in r.dataset_args.items())
-                    for r in spec.reported if r.source == "zoo run"}
+                    for r in spec.reported if r.source == "zoo run" or r.dataset in datasets}
         for command in sorted(commands):
             click.echo(f"reproduce: {command}")
 

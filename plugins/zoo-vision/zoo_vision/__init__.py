@@ -20,6 +20,10 @@ MNIST_CITATION = (
     "LeCun, Y., Bottou, L., Bengio, Y. and Haffner, P. (1998). Gradient-based learning applied to "
     "document recognition. Proceedings of the IEEE 86(11):2278-2324."
 )
+IMAGENET_CITATION = (
+    "Russakovsky, O., Deng, J., Su, H. et al. (2015). ImageNet Large Scale Visual Recognition Challenge. "
+    "International Journal of Computer Vision 115(3):211-252. https://doi.org/10.1007/s11263-015-0816-y"
+)
 SKIMAGE_CITATION = (
     "van der Walt, S. et al. (2014). scikit-image: image processing in Python. PeerJ 2:e453. "
     "https://doi.org/10.7717/peerj.453"
@@ -76,6 +80,15 @@ def register_datasets(register):  # type: ignore[no-untyped-def]
              description=("A local folder with one subfolder per class (--dataset-arg root=PATH); "
                           "ImageNet synset folders (n01440764, ...) are named by timm's ImageNet "
                           "class descriptions, so an ImageNet validation folder evaluates timm models"))
+    register("imagenet-1k", task=TASK, builder="zoo_vision.data.imagenet:build_imagenet_1k",
+             splits=["validation"], size={"validation": 50000}, license="LicenseRef-ImageNet",
+             citation=IMAGENET_CITATION, source="https://image-net.org/download-images.php",
+             tags=["imagenet", "local"],
+             description=("The ImageNet-1k (ILSVRC 2012) validation set, 50 images for each of 1,000 classes, "
+                          "from your copy (--dataset-arg root=PATH): download ILSVRC2012_img_val.tar from "
+                          "image-net.org under ImageNet's terms (non-commercial research and education) and "
+                          "sort it into synset folders (PATH/n01440764/*.JPEG), as timm's validate.py reads it; "
+                          "checked complete, so numbers compare with published ImageNet-1k results"))
     register("skimage-photos", task=TASK, builder="zoo_vision.data.photos:build_skimage_photos",
              splits=["test"], size={"test": 5}, license="CC0-1.0 AND LicenseRef-Public-Domain",
              citation=SKIMAGE_CITATION, source="https://scikit-image.org/docs/stable/api/skimage.data.html",
