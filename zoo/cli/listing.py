@@ -26,7 +26,7 @@ def _state(ctx: click.Context) -> Any:
 
 def headline_metric(spec: ModelSpec, registry: Registry) -> str:
     """The reported value of the task's main metric (its first default), as
-    ``top1 0.8037 (image-folder)``; the first reported value if that has none."""
+    ``top1 0.8037 (imagenet-1k)``; the first reported value if that has none."""
     if not spec.reported:
         return "-"
     task = next((t for t in registry.tasks if t.name == spec.task), None)

@@ -199,7 +199,7 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
 
     \b
       zoo run digits-resnet18 --dataset digits
-      zoo run 'resnet*' convnext_tiny.fb_in1k --dataset image-folder --dataset-arg root=val/
+      zoo run 'resnet*' convnext_tiny.fb_in1k --dataset imagenet-1k --dataset-arg root=val/
       zoo run efficientnet-lite0-offline cat.jpg   (top-5 labels)
       echo "a great film" | zoo run minilm-rt-polarity -
       zoo run --from record.json                 (repeat a run exactly)
