@@ -79,7 +79,8 @@ def register_datasets(register):  # type: ignore[no-untyped-def]
              splits=["test"], license="NOASSERTION", tags=["local", "imagenet"],
              description=("A local folder with one subfolder per class (--dataset-arg root=PATH); "
                           "ImageNet synset folders (n01440764, ...) are named by timm's ImageNet "
-                          "class descriptions, so an ImageNet validation folder evaluates timm models"))
+                          "class descriptions, so timm models' labels match them (the complete "
+                          "ImageNet-1k validation set is the dataset imagenet-1k)"))
     register("imagenet-1k", task=TASK, builder="zoo_vision.data.imagenet:build_imagenet_1k",
              splits=["validation"], size={"validation": 50000}, license="LicenseRef-ImageNet",
              citation=IMAGENET_CITATION, source="https://image-net.org/download-images.php",
