@@ -62,8 +62,12 @@ class LogMelCnn(nn.Module):
         return (logmel - logmel.mean(dim=2, keepdim=True)).unsqueeze(1)
 
     def forward(self, waves: torch.Tensor) -> torch.Tensor:
+        return self.head[-1](self.embed(waves))
+
+    def embed(self, waves: torch.Tensor) -> torch.Tensor:
+        """The pooled features ``[B, channels[-1]]`` the final linear layer classifies."""
         dtype = next(self.features.parameters()).dtype
-        return self.head(self.features(self.log_mel(waves).to(dtype)))
+        return self.head[:-1](self.features(self.log_mel(waves).to(dtype)))
 
 
 def prepare_clip(wave: np.ndarray, position: int, *, offset: int | None = None) -> np.ndarray:
@@ -97,6 +101,10 @@ class DigitsCnn(TorchModel):
 
     def forward(self, batch: torch.Tensor) -> torch.Tensor:
         return self.module(batch)
+
+    def embed(self, batch: torch.Tensor) -> torch.Tensor:
+        """Clip features for :func:`zoo.embed`: the CNN's pooled features, before its linear head."""
+        return self.module.embed(batch)
 
 
 def build_digits_cnn(*, channels: Sequence[int] = (24, 48, 64, 96), max_seconds: float = 30.0,

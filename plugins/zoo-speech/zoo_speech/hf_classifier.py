@@ -6,7 +6,7 @@ import inspect
 from dataclasses import dataclass
 from typing import Any
 
-from zoo import TorchModel, WeightsSpec
+from zoo import TorchModel, UsageError, WeightsSpec
 
 from zoo_speech.audio import to_rate
 from zoo_speech.hf_source import CollateOnlyPickle, model_source, weights_sha256
@@ -32,6 +32,24 @@ class HfAudioClassifier(CollateOnlyPickle, TorchModel):
 
     def forward(self, batch: dict[str, Any]) -> Any:
         return self.module(**batch).logits
+
+    def embed(self, batch: dict[str, Any]) -> Any:
+        """Clip features for :func:`zoo.embed`: what the classifier's final linear layer sees
+        (wav2vec2: the mean-pooled projection; AST: the pooled tokens), read with a forward hook."""
+        import torch
+
+        labels = int(self.module.config.num_labels)
+        heads = [m for m in self.module.modules() if isinstance(m, torch.nn.Linear) and m.out_features == labels]
+        if not heads:
+            raise UsageError(f"{type(self.module).__name__} has no linear layer with {labels} outputs to read "
+                             "embeddings at")
+        seen: list[Any] = []
+        handle = heads[-1].register_forward_hook(lambda module, inputs, output: seen.append(inputs[0]))
+        try:
+            self.module(**batch)
+        finally:
+            handle.remove()
+        return seen[-1].float()
 
 
 def build_audio_classifier(*, model: str | None = None, revision: str | None = None, max_seconds: float = 30.0,
