@@ -78,3 +78,16 @@ def test_zoo_run_keeps_transformers_loading_bars_out_of_its_output(text_registry
                                  f"model={tiny_classifier}", "--device", "cpu"], catch_exceptions=False)
     assert result.exit_code == 0 and "a good film" in result.stdout
     assert "Loading weights" not in result.stderr + capfd.readouterr().err
+
+
+def test_a_classifier_that_scores_every_token_gives_no_embeddings_and_says_why():
+    from transformers import GPT2Config, GPT2ForSequenceClassification
+    from zoo import UsageError
+
+    from zoo_text.hf_classifier import LogitsOf
+
+    config = GPT2Config(vocab_size=20, n_embd=8, n_layer=1, n_head=2, n_positions=16, num_labels=2, pad_token_id=0)
+    module = LogitsOf(GPT2ForSequenceClassification(config).eval())
+    batch = {"input_ids": torch.tensor([[3, 4, 5]]), "attention_mask": torch.ones(1, 3, dtype=torch.long)}
+    with pytest.raises(UsageError, match="^GPT2ForSequenceClassification scores every token before it pools them"):
+        module.embed(**batch)
