@@ -197,3 +197,19 @@ def test_predict_and_embed_are_public_and_the_engine_module_is_not(toy_registry)
 
     assert {"predict", "embed", "evaluate", "BuiltFrom", "SCORE_KINDS"} <= set(zoo.__all__)
     assert "predict" not in zoo.engine.__all__
+
+
+def test_evaluate_many_names_a_model_object_by_its_type(toy_registry):
+    from zoo.engine import evaluate_many
+
+    message = _one_line_error(lambda: evaluate_many([zoo.build_model("keyword", registry=toy_registry)], "reviews",
+                                                    registry=toy_registry))
+    assert message == "run request: model must be a name, not a zoo.testing.toy.KeywordModel object"
+
+
+@pytest.mark.parametrize("kwargs,expected", [
+    ({"model_args": {"progress": True}}, "--model-arg progress: that name is zoo's own, not a builder argument"),
+    ({"dataset_args": {"split": "train"}}, "--dataset-arg split: that name is zoo's own, not a builder argument"),
+])
+def test_builder_arguments_named_like_zoos_own_are_refused(toy_registry, kwargs, expected):
+    assert _one_line_error(lambda: zoo.evaluate("keyword", "reviews", registry=toy_registry, **kwargs)).startswith(expected)

@@ -104,8 +104,17 @@ def _field_problem(request: Any) -> str | None:
         if name == "label_map" and not wrong and value is not None:
             wrong = not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
         if wrong:
-            return f"{name} must be {what}, not {value!r}"
+            return f"{name} must be {what}, not {_shown(value)}"
     return None
+
+
+def _shown(value: Any) -> str:
+    """A wrong value as an error quotes it: short builtins as written, anything else by its type
+    (a model object's repr is pages long)."""
+    if type(value).__module__ != "builtins":
+        return f"a {objects.type_name(value)} object"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 @dataclass
