@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from zoo import schema
 from zoo.errors import CatalogueError, DuplicateEntryError, PluginError, RegistrationError, UsageError
 from zoo.plugins import PluginRecord, PluginSource, call_hook, discover, load_plugins, slow_import_seconds
+from zoo.printable import printable
 from zoo.registry import Registry
 from zoo.catalogue import read_catalogue
 from zoo.specs import Origin, Spec, spec_from_fields
@@ -257,5 +258,5 @@ def load_registry(sources: Sequence[PluginSource] | None = None, settings: Setti
         registry.problems += problems
 
     for problem in registry.problems:
-        print(f"zoo: warning: {problem}", file=warn)
+        print(f"zoo: warning: {printable(problem)}", file=warn)
     return registry

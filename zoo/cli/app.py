@@ -17,6 +17,7 @@ import click
 
 from zoo import __version__
 from zoo.errors import ZooError
+from zoo.printable import printable
 from zoo.loader import Settings, load_registry
 from zoo.registry import Registry
 
@@ -89,7 +90,7 @@ class ZooGroup(click.Group):
                     registry.drop_plugin(record.name)
                     message = f"plugin {record.name!r} failed and was skipped: {record.error}"
                     registry.problems.append(message)
-                    click.echo(f"zoo: warning: {message}", err=True)
+                    click.echo(f"zoo: warning: {printable(message)}", err=True)
             state._plugin_commands = commands
         return state._plugin_commands
 
@@ -99,7 +100,7 @@ class ZooGroup(click.Group):
         except ZooError as error:
             if _wants_traceback(ctx):
                 raise
-            click.echo(f"zoo: error: {error}", err=True)
+            click.echo(f"zoo: error: {printable(error)}", err=True)
             ctx.exit(getattr(error, "exit_code", 2))
         except KeyboardInterrupt:
             click.echo("zoo: interrupted", err=True)
@@ -109,7 +110,8 @@ class ZooGroup(click.Group):
         except Exception as error:  # noqa: BLE001 - one line unless --traceback
             if _wants_traceback(ctx):
                 raise
-            click.echo(f"zoo: error: {type(error).__name__}: {error} (run with --traceback for details)", err=True)
+            click.echo(f"zoo: error: {type(error).__name__}: {printable(error)} (run with --traceback for details)",
+                       err=True)
             ctx.exit(1)
 
 

@@ -6,11 +6,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import shlex
+
 import click
 
 from zoo import api
 from zoo.catalogue import read_catalogue
 from zoo.schema import spdx_problems
+from zoo.printable import printable
 from zoo.cli.render import card_lines, echo_json, format_count, table, to_jsonable
 from zoo.errors import CatalogueError, UsageError
 from zoo.loader import catalogue_files
@@ -152,11 +155,20 @@ def info_command(ctx: click.Context, name: str, kind: str | None, as_json: bool)
     if isinstance(spec, ModelSpec):
         # Published numbers too, when their dataset is registered: zoo runs the published protocol.
         datasets = {name for s in _state(ctx).registry.entries["dataset"].values() for name in (s.name, s.id)}
-        commands = {f"zoo run {spec.id} --dataset {r.dataset}{f' --split {r.split}' if r.split else ''}"
-                    + "".join(f" --dataset-arg {key}={value}" for key, value in r.dataset_args.items())
-                    for r in spec.reported if r.source == "zoo run" or r.dataset in datasets}
+        commands = {_reproduce_command(spec, r) for r in spec.reported if r.source == "zoo run" or r.dataset in datasets}
         for command in sorted(commands):
-            click.echo(f"reproduce: {command}")
+            click.echo(f"reproduce: {printable(command)}")
+
+
+def _reproduce_command(spec: ModelSpec, reported: Any) -> str:
+    """A command a user can paste: every value from the catalogue is shell-quoted, so a crafted
+    split or dataset argument stays one argument, never a second command."""
+    words = ["zoo", "run", spec.id, "--dataset", reported.dataset]
+    if reported.split:
+        words += ["--split", reported.split]
+    for key, value in reported.dataset_args.items():
+        words += ["--dataset-arg", f"{key}={value}"]
+    return shlex.join(words)
 
 
 @click.command("validate")

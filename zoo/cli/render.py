@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
@@ -11,6 +10,8 @@ from dataclasses import asdict, is_dataclass
 from typing import Any
 
 import click
+
+from zoo.printable import printable, strict_json
 
 __all__ = ["card_lines", "echo_json", "format_count", "table", "terminal_width", "to_jsonable"]
 
@@ -29,18 +30,14 @@ def format_count(value: int | None) -> str:
 
 
 def terminal_width() -> int | None:
-    """The width a table must fit: the terminal's when stdout is one, else $COLUMNS if set.
+    """The width a table must fit: the terminal's when stdout is one ($COLUMNS overrides it), else None.
 
-    Piped output (``zoo list > models.txt``, ``| grep``) keeps every character
-    unless COLUMNS asks otherwise; ``zoo info`` and ``--json`` always do.
+    Output piped or redirected (``zoo list > models.txt``, ``| grep``) keeps
+    every character whatever COLUMNS says: programs export COLUMNS to their
+    children (pytest-xdist's workers get 80), and a file has no width.
+    ``zoo info`` and ``--json`` always keep every character.
     """
-    if sys.stdout.isatty():
-        return shutil.get_terminal_size().columns  # honours $COLUMNS too
-    try:
-        columns = int(os.environ.get("COLUMNS", ""))
-    except ValueError:
-        return None
-    return columns if columns > 0 else None
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
 def _cut(text: str, width: int) -> str:
@@ -56,7 +53,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, shrink: Sequ
     MIN_CUT_WIDTH, their long cells ending in "..."; other columns (names) are
     never cut, so a table of long names alone may still be wider.
     """
-    cells = [[str(c) for c in headers]] + [["-" if c is None else str(c).replace("\n", " ") for c in row] for row in rows]
+    cells = [[printable(c) for c in headers]] + [["-" if c is None else printable(str(c).replace("\n", " ")) for c in row]
+                                                 for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     width = terminal_width() if width is None else width
     excess = sum(widths) + 2 * (len(widths) - 1) - width if width else 0
@@ -87,7 +85,8 @@ def to_jsonable(value: Any) -> Any:
 
 
 def echo_json(value: Any) -> None:
-    click.echo(json.dumps(to_jsonable(value), indent=2, sort_keys=False))
+    """Strict JSON (a NaN metric is null), ASCII-escaped: no control character reaches the terminal raw."""
+    click.echo(json.dumps(strict_json(to_jsonable(value)), indent=2, sort_keys=False, allow_nan=False))
 
 
 def card_lines(fields: Mapping[str, Any], indent: int = 0) -> list[str]:
@@ -98,7 +97,7 @@ def card_lines(fields: Mapping[str, Any], indent: int = 0) -> list[str]:
         if value in (None, "", (), [], {}):
             continue
         if isinstance(value, Mapping):
-            lines.append(f"{pad}{key}:")
+            lines.append(f"{pad}{printable(key)}:")
             lines += card_lines(value, indent + 2)
         elif isinstance(value, (list, tuple)) and value and isinstance(value[0], Mapping):
             lines.append(f"{pad}{key}:")
@@ -108,7 +107,7 @@ def card_lines(fields: Mapping[str, Any], indent: int = 0) -> list[str]:
                     lines.append(f"{pad}  - {sub[0].strip()}")
                     lines += sub[1:]
         elif isinstance(value, (list, tuple)):
-            lines.append(f"{pad}{key}: {', '.join(map(str, value))}")
+            lines.append(f"{pad}{printable(key)}: {', '.join(map(printable, value))}")
         else:
-            lines.append(f"{pad}{key}: {value}")
+            lines.append(f"{pad}{printable(key)}: {printable(value)}")
     return lines

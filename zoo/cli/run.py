@@ -15,6 +15,7 @@ import click
 import yaml
 
 from zoo import api
+from zoo.printable import printable
 from zoo.cli.render import echo_json, format_count, table
 from zoo.errors import UsageError, ZooError
 
@@ -263,7 +264,7 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
         click.echo(table(*_comparison(runs, error_column=bool(failed)), shrink=("error",)))
     if not as_json:
         for finished in runs:
-            click.echo(f"{finished['model']['id']} failed: {finished['error']}" if _failed(finished)
+            click.echo(f"{finished['model']['id']} failed: {printable(finished['error'])}" if _failed(finished)
                        else _summary(finished), err=True)
     _write_outputs(runs, output, csv_path, as_json)
     if failed:
@@ -364,8 +365,9 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _field(value: Any) -> str:
-    """A tab-separated field: backslash, tab and line breaks escaped, so a line is always one record."""
-    return str(value).translate(_ESCAPES)
+    """A tab-separated field: backslash, tab and line breaks escaped, so a line is always one record;
+    terminal escape sequences and bidi overrides (a label from weights' metadata) shown escaped too."""
+    return printable(str(value).translate(_ESCAPES))
 
 
 COMMANDS = (run_command,)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import platform
 import tempfile
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from zoo.errors import UsageError
+from zoo.printable import strict_json
 from zoo.specs import ModelSpec
 
 RECORD_VERSION = 1
@@ -96,15 +96,6 @@ def write_json(path: str | os.PathLike[str], data: Any) -> None:
     write_atomic(path, json.dumps(strict_json(data), indent=2, allow_nan=False) + "\n")
 
 
-def strict_json(value: Any) -> Any:
-    """NaN and infinities (a metric on degenerate data) become null: strict JSON any reader accepts."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {key: strict_json(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [strict_json(item) for item in value]
-    return value
 
 
 def compare_reported(spec: ModelSpec, dataset_ids: tuple[str, ...], split: str,

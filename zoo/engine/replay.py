@@ -85,5 +85,7 @@ def check_world(recorded: Mapping[str, Any], now: Mapping[str, Any], *, where: s
 
 
 def _short(value: Any) -> str:
-    text = str(value)
+    from zoo.printable import printable
+
+    text = printable(value)
     return text[:16] + "…" if len(text) > 16 else text
