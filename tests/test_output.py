@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
 
 import pytest
 from click.testing import CliRunner
@@ -38,33 +45,38 @@ def register_models(register):
 
 
 @pytest.fixture
-def invoke():
+def invoke(monkeypatch):
+    """Run the zoo command; ``terminal=N``: as if stdout were a terminal N columns wide."""
     plugin = fake_plugin("toys", register_tasks=register_tasks, register_metrics=register_metrics,
                          register_datasets=register_datasets, register_models=register_models)
 
-    def run(*args, env=None, exit_code=0):
+    def run(*args, terminal=None, env=None, exit_code=0):
+        if terminal is not None:
+            monkeypatch.setattr("zoo.cli.render.terminal_width", lambda: terminal)
         result = CliRunner().invoke(make_cli(lambda settings: registry_of(plugin)), list(args), env=env)
+        monkeypatch.undo()
         assert result.exit_code == exit_code, result.output
         return result.stdout
     return run
 
 
-def test_a_table_fits_the_width_asked_for_by_cutting_descriptions(invoke):
-    lines = invoke("list", "datasets", env={"COLUMNS": "70"}).splitlines()
+def test_a_table_fits_the_terminal_by_cutting_descriptions(invoke):
+    lines = invoke("list", "datasets", terminal=70).splitlines()
     assert max(len(line) for line in lines) == 70
     assert lines[2].startswith("reviews  text-classification  toys    test    CC0-1.0  Reviews of f")
     assert lines[2].endswith("...")
 
 
 def test_piped_output_and_the_card_keep_the_whole_description(invoke):
-    assert invoke("list", "datasets", env={"COLUMNS": None}).splitlines()[2].endswith(LONG)
-    assert f"description: {LONG}" in invoke("info", "reviews", env={"COLUMNS": "70"})
-    assert json.loads(invoke("list", "datasets", "--json", env={"COLUMNS": "70"}))[0]["description"] == LONG
+    # Piped, COLUMNS is no reason to cut: programs export it to their children (pytest-xdist: 80).
+    assert invoke("list", "datasets", env={"COLUMNS": "70"}).splitlines()[2].endswith(LONG)
+    assert f"description: {LONG}" in invoke("info", "reviews", terminal=70)
+    assert json.loads(invoke("list", "datasets", "--json", terminal=70))[0]["description"] == LONG
 
 
 def test_names_are_never_cut(invoke):
     # Too narrow for the table: the description keeps 12 characters, the other columns all of theirs.
-    lines = invoke("list", "datasets", env={"COLUMNS": "20"}).splitlines()
+    lines = invoke("list", "datasets", terminal=20).splitlines()
     assert lines[2] == "reviews  text-classification  toys    test    CC0-1.0  Reviews o..."
 
 
@@ -75,9 +87,40 @@ def test_a_difference_that_rounds_to_zero_has_no_minus_sign(invoke):
 
 
 def test_a_comparison_cuts_long_errors_to_fit(invoke):
-    wide = invoke("run", "keyword", "mislabelled", "--dataset", "reviews", env={"COLUMNS": None}, exit_code=1)
-    narrow = invoke("run", "keyword", "mislabelled", "--dataset", "reviews", env={"COLUMNS": "100"}, exit_code=1)
+    wide = invoke("run", "keyword", "mislabelled", "--dataset", "reviews", exit_code=1)
+    narrow = invoke("run", "keyword", "mislabelled", "--dataset", "reviews", terminal=100, exit_code=1)
     failed = next(line for line in wide.splitlines() if line.startswith("toys:mislabelled"))
     assert "labels do not match by name" in failed and len(failed) > 150
     assert max(len(line) for line in narrow.splitlines()) == 100
     assert next(line for line in narrow.splitlines() if line.startswith("toys:mislabelled")).endswith("...")
+
+
+def zoo_in_a_terminal(*args: str, columns: int) -> list[str]:
+    """Run the installed zoo with stdout on a pseudo-terminal ``columns`` wide; its output lines."""
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    env = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "LINES")}
+    process = subprocess.Popen([sys.executable, "-m", "zoo", *args], stdout=terminal, stderr=subprocess.DEVNULL,
+                               env=env)
+    os.close(terminal)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the terminal closed when zoo exited
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(controller)
+    assert process.wait(timeout=60) == 0
+    return output.decode().splitlines()
+
+
+def test_zoo_list_on_a_terminal_fits_its_width_and_piped_keeps_everything():
+    on_terminal = zoo_in_a_terminal("list", "datasets", columns=120)
+    assert max(len(line) for line in on_terminal) <= 120
+    assert any(line.endswith("...") for line in on_terminal)
+    piped = subprocess.run([sys.executable, "-m", "zoo", "list", "datasets"], capture_output=True, text=True,
+                           timeout=60, env={**os.environ, "COLUMNS": "120"}).stdout.splitlines()
+    assert len(piped) == len(on_terminal) and max(len(line) for line in piped) > 120

@@ -44,7 +44,8 @@ def _display_name(spec: Spec, registry: Registry) -> str:
 
 
 # Columns cut (in this order) to fit a narrow terminal; names never are.
-SHRINK = {"model": ("reported", "license"), "dataset": ("description",), "metric": ("description",)}
+SHRINK = {"model": ("reported", "license"), "dataset": ("description", "license", "splits"),
+          "metric": ("description",)}
 PLUGIN_SHRINK = ("error", "contributed", "hooks")
 
 
