@@ -11,6 +11,11 @@ from zoo.registry import Registry
 from zoo.testing.fakes import fake_plugin, registry_of
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # PluginConformance marks its slow checks: a plugin's --strict-markers must know the mark.
+    config.addinivalue_line("markers", "slow: takes more than a few seconds (real models or data); still runs in CI")
+
+
 @pytest.fixture
 def zoo_fake_plugin() -> Callable[..., Any]:
     """Make an in-memory plugin: ``zoo_fake_plugin("acme", register_models=...)``."""

@@ -4,7 +4,9 @@
 through a real ``torch.nn.Linear`` so devices, dtypes and batching are
 exercised; ``reviews`` is a deterministic text dataset that can be told to
 serve corrupt samples. ``copy`` transcribes text by echoing it, dropping every
-n-th word, for the transcript path of the engine.
+n-th word, for the transcript path of the engine. ``live-mean`` is ``keyword``
+behind a running mean that carries from one input to the next: a model whose
+predictions depend on order, for testing the conformance kit's order check.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from typing import Any
 from zoo.errors import SampleError
 from zoo.interface import Sample, TorchModel
 
-__all__ = ["KeywordModel", "ReviewsDataset", "build_copy_transcriber", "build_keyword_model", "build_reviews",
-           "build_unfetched_model"]
+__all__ = ["KeywordModel", "LiveMeanKeywordModel", "ReviewsDataset", "build_copy_transcriber", "build_keyword_model",
+           "build_live_mean_model", "build_reviews", "build_unfetched_model"]
 
 WORDS = ("good", "bad", "fine", "dull", "great", "awful", "plot", "actor", "scene", "music")
 
@@ -53,6 +55,28 @@ def build_keyword_model(*, keywords: Sequence[str] = ("good", "great", "fine"),
         linear.bias.copy_(torch.tensor([0.5, 0.0] + [-5.0] * extra))
     return KeywordModel(task="text-classification", labels=list(labels), module=linear,
                         config={"keywords": list(keywords)}, bucket_by_length=True, keywords=tuple(keywords))
+
+
+@dataclass
+class LiveMeanKeywordModel(KeywordModel):
+    """Keyword counts less a running mean of the counts seen so far, updated input by input:
+    a live normalisation whose state carries across inputs and batches (as PocketSphinx's
+    adaptive noise removal once did), so an input's scores depend on what came before it."""
+
+    running_mean: float = 0.0
+
+    def forward(self, batch: Any) -> Any:
+        import torch
+
+        centred = []
+        for count in batch["counts"]:
+            centred.append(count - self.running_mean)
+            self.running_mean = 0.5 * self.running_mean + 0.5 * float(count)
+        return self.module(torch.stack(centred))
+
+
+def build_live_mean_model(**kwargs: Any) -> LiveMeanKeywordModel:
+    return LiveMeanKeywordModel(**vars(build_keyword_model(**kwargs)))
 
 
 @dataclass
