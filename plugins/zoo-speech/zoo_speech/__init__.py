@@ -66,15 +66,17 @@ def register_models(register: Any) -> None:
                          f"config.id2label. Args: {hf_args}, max_seconds")
     register("pocketsphinx", task=ASR, builder="zoo_speech.sphinx:build_pocketsphinx", license="BSD-2-Clause",
              tags=["pocketsphinx", "offline", "pretrained"], source="https://github.com/cmusphinx/pocketsphinx",
+             default_dataset="spoken-digits-synth-transcripts",
              description="CMU PocketSphinx 5 with its bundled US-English acoustic model, dictionary and "
                          "n-gram language model: free transcription, CPU only, no download")
     register("pocketsphinx-words", task=CLS, builder="zoo_speech.sphinx:build_pocketsphinx_words",
              license="BSD-2-Clause", tags=["pocketsphinx", "offline", "pretrained", "keyword-spotting"],
              source="https://github.com/cmusphinx/pocketsphinx", args={"words": list(DIGITS)},
+             default_dataset="spoken-digits-synth",
              description="PocketSphinx as a spoken-word classifier: a JSGF grammar of one word from `words` "
                          "(the digits by default); no word found -> class _unknown_")
     register("digits-cnn", task=CLS, builder="zoo_speech.digits_cnn:build_digits_cnn", license="Apache-2.0",
-             tags=["cnn", "log-mel", "trained-here"],
+             tags=["cnn", "log-mel", "trained-here"], default_dataset="spoken-digits-synth",
              description="A small log-mel CNN for one spoken digit (1.5 s window, 16 kHz); the trained "
                          "weights are the catalogue entry digits-cnn-synth")
 

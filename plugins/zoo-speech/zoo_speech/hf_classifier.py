@@ -55,9 +55,10 @@ class HfAudioClassifier(CollateOnlyPickle, TorchModel):
 def build_audio_classifier(*, model: str | None = None, revision: str | None = None, max_seconds: float = 30.0,
                            weights: WeightsSpec | None = None) -> HfAudioClassifier:
     """AutoModelForAudioClassification with its feature extractor, from a folder or the hub cache."""
+    source = model_source(model, revision, weights, what="hf-audio-classification model")
+    # transformers only once the model is found: a missing one is reported without its import cost
     from transformers import AutoFeatureExtractor, AutoModelForAudioClassification
 
-    source = model_source(model, revision, weights, what="hf-audio-classification model")
     extractor = AutoFeatureExtractor.from_pretrained(source.folder, local_files_only=True)
     module = AutoModelForAudioClassification.from_pretrained(source.folder, local_files_only=True).eval()
     labels = [module.config.id2label[i] for i in range(module.config.num_labels)]

@@ -38,9 +38,10 @@ class CtcRecogniser(CollateOnlyPickle, TorchModel):
 def build_ctc(*, model: str | None = None, revision: str | None = None, max_seconds: float = 60.0,
               weights: WeightsSpec | None = None) -> CtcRecogniser:
     """A transformers CTC model and its processor, from a folder or the hub cache."""
+    source = model_source(model, revision, weights, what="hf-ctc model")
+    # transformers only once the model is found: a missing one is reported without its import cost
     from transformers import AutoModelForCTC, AutoProcessor
 
-    source = model_source(model, revision, weights, what="hf-ctc model")
     processor = AutoProcessor.from_pretrained(source.folder, local_files_only=True)
     module = AutoModelForCTC.from_pretrained(source.folder, local_files_only=True).eval()
     rate = int(processor.feature_extractor.sampling_rate)

@@ -38,9 +38,10 @@ def build_whisper(*, model: str | None = None, revision: str | None = None, lang
                   task: str = "transcribe", timestamps: bool = False, max_new_tokens: int = 128,
                   weights: WeightsSpec | None = None) -> WhisperRecogniser:
     """WhisperForConditionalGeneration with its processor; ``language=None`` lets Whisper detect it."""
+    source = model_source(model, revision, weights, what="whisper model")
+    # transformers only once the model is found: a missing one is reported without its import cost
     from transformers import WhisperForConditionalGeneration, WhisperProcessor
 
-    source = model_source(model, revision, weights, what="whisper model")
     processor = WhisperProcessor.from_pretrained(source.folder, local_files_only=True)
     module = WhisperForConditionalGeneration.from_pretrained(source.folder, local_files_only=True).eval()
     # The decoder's positions bound the output: leave room for the start, language and task tokens.
