@@ -35,10 +35,12 @@ def load_image(path: str | os.PathLike[str]) -> Image.Image:
 
 def read_image(path: str | os.PathLike[str], *, sample_id: str, mode: str = "RGB") -> Image.Image:
     """Read, verify and decode one image file; ``sample_id`` names it in errors."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise SampleError(sample_id, f"cannot read the file: {error.strerror or error}") from None
+    from zoo.files import FileProblem, read_bounded
+
+    try:  # a FIFO named x.png, a link to /dev/zero, a 5 GB file: refused before reading
+        data = read_bounded(path, limit=max_image_bytes(), what="image")
+    except FileProblem as problem:
+        raise SampleError(sample_id, problem.reason) from None
     if not data:
         raise SampleError(sample_id, "the file is empty (0 bytes); replace or remove it")
     with warnings.catch_warnings():
@@ -57,6 +59,16 @@ def read_image(path: str | os.PathLike[str], *, sample_id: str, mode: str = "RGB
             raise SampleError(sample_id, f"corrupt or truncated image: {error}") from None
     image = ImageOps.exif_transpose(image)
     return to_mode(image, mode, sample_id=sample_id)
+
+
+MAX_IMAGE_BYTES = 512 * 1024**2  # far above any photo; PIL's pixel limit guards the decoded size
+
+
+def max_image_bytes() -> int:
+    try:
+        return int(os.environ.get("ZOO_MAX_IMAGE_BYTES", MAX_IMAGE_BYTES))
+    except ValueError:
+        return MAX_IMAGE_BYTES
 
 
 def to_mode(image: Any, mode: str, *, sample_id: str = "?") -> Image.Image:

@@ -29,9 +29,23 @@ def list_classes(root: Path) -> list[str]:
     return sorted(entry.name for entry in os.scandir(root) if entry.is_dir() and not entry.name.startswith("."))
 
 
-def _class_files(root: Path, name: str) -> list[str]:
+def _folder_id(path: Path) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_dev, info.st_ino
+
+
+def _class_files(root: Path, name: str, classes: list[str]) -> list[str]:
+    """Image files under one class folder. Symlinked folders are followed, each real folder once,
+    and never back into the root or another class: a loop cannot list one image dozens of
+    times, nor a link file a dog among the cats."""
     found = []
+    seen = {_folder_id(root), *(_folder_id(root / other) for other in classes if other != name)}
     for folder, subfolders, files in os.walk(root / name, followlinks=True):
+        identity = _folder_id(Path(folder))
+        if identity in seen:
+            subfolders[:] = []
+            continue
+        seen.add(identity)
         subfolders[:] = sorted(s for s in subfolders if not s.startswith("."))
         found += [Path(folder, f).relative_to(root).as_posix() for f in files
                   if not f.startswith(".") and f.lower().endswith(IMAGE_EXTENSIONS)]
@@ -54,7 +68,7 @@ def build_image_folder(*, split: str, root: str | None = None, labels: str = "au
                          f"named after the class (root/cat/1.jpg, root/dog/2.jpg)")
     files: list[tuple[str, int]] = []
     for index, name in enumerate(classes):
-        found = _class_files(base, name)
+        found = _class_files(base, name, classes)
         if not found:
             raise UsageError(f"image-folder: class folder {base / name} has no image files "
                              f"({', '.join(IMAGE_EXTENSIONS)}); add images or remove the folder")
@@ -69,7 +83,12 @@ def build_image_folder(*, split: str, root: str | None = None, labels: str = "au
 
 def _content_digest(path: Path) -> str:
     """The file's sha256 (about 10 ms per 300 JPEGs of 40 KB here, once per build)."""
+    from zoo.files import not_a_regular_file
+
     try:
+        kind = not_a_regular_file(os.stat(path).st_mode)
+        if kind:  # a FIFO would block here forever, /dev/zero never end; reading it fails as a SampleError
+            return f"not a regular file: {kind}"
         return sha256_file(path)
     except OSError as error:
         # Reading it for the model fails too, as a SampleError naming the file
