@@ -176,7 +176,12 @@ def _write_csv(path: str, runs: list[dict[str, Any]]) -> None:
 @click.option("--batch-size", "-b", type=int, help="Samples per batch (default 32).")
 @click.option("--num-workers", type=int, help="Data-loader worker processes (default: chosen from the CPU count).")
 @click.option("--device", help="auto, cpu, cuda, cuda:N or mps (default auto).")
-@click.option("--dtype", type=click.Choice(["float32", "bfloat16", "float16"]), help="Model dtype (default float32).")
+@click.option("--dtype", type=click.Choice(["float32", "bfloat16", "float16"]),
+              help="float32 (default), or bfloat16/float16: the forward pass under torch.autocast, weights float32.")
+@click.option("--channels-last/--no-channels-last", default=None,
+              help="Image batches in the channels-last memory format (default: on for image models).")
+@click.option("--compile", "compile", is_flag=True, default=None,
+              help="torch.compile the model first: slow to start, faster on long runs.")
 @click.option("--limit", type=int, help="Evaluate only the first N samples: a quick smoke run.")
 @click.option("--seed", type=int, help="Random seed (default 0).")
 @click.option("--on-error", type=click.Choice(["fail", "skip"]), help="A corrupt sample stops the run (fail, default) or is skipped and counted.")
@@ -233,7 +238,8 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
         given = {"--metric": metrics, "--dataset-arg": dataset_args, "--label-map": label_map, "--output": output,
                  "--csv": csv_path, "--save-predictions": save_predictions, "--split": options.get("split"),
                  "--limit": options.get("limit"), "--on-error": options.get("on_error"),
-                 "--num-workers": options.get("num_workers")}
+                 "--num-workers": options.get("num_workers"), "--compile": options.get("compile"),
+                 "--channels-last/--no-channels-last": options.get("channels_last")}
         evaluation_only = [flag for flag, value in given.items() if value is not None and value != ()]
         if evaluation_only:
             raise UsageError(f"predicting on inputs takes no {', '.join(evaluation_only)}; to evaluate, pass --dataset")

@@ -75,7 +75,7 @@ def _is_oom(error: BaseException) -> bool:
 
 
 def _loop(p: Plan, dataset: Any, model: Any, target_map: list[int] | None, indices: list[int], batch_size: int,
-          save_predictions: Any, progress: bool, registry: Registry) -> dict[str, Any]:
+          save_predictions: Any, progress: bool, registry: Registry, how: devices.Execution) -> dict[str, Any]:
     """One pass over the samples; returns metric objects and counts."""
     import torch
 
@@ -105,7 +105,8 @@ def _loop(p: Plan, dataset: Any, model: Any, target_map: list[int] | None, indic
                 for key, value in batch.stats.items():
                     stats[key] = stats.get(key, 0) + value
                 if len(batch):
-                    outputs = model.forward(devices.move(batch.inputs, p.device, p.dtype, non_blocking=cuda))
+                    with how.forward_context():  # autocast for bfloat16 / float16
+                        outputs = model.forward(how.inputs(batch.inputs, non_blocking=cuda))
                     targets = devices.move(batch.targets, p.device, None, non_blocking=cuda)
                     outputs = _checked(outputs, len(batch), model.labels, p)
                     for metric in metrics.values():
@@ -186,24 +187,30 @@ def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: A
     if p.task.target == "class":
         target_map = labels.target_mapping(model.labels, dataset.labels, p.request.label_map,
                                            model=p.model_label, dataset=p.dataset_label)
-    model.to(p.device, p.dtype)
+    how = devices.execution(model, device=p.device, dtype=p.request.dtype, image_input=p.task.input == "image",
+                            channels_last=p.request.channels_last, compile=p.request.compile, name=p.model_label)
+    restore = devices.prepare(model, how)
     build_seconds = time.perf_counter() - build_started
     total = len(dataset)
     indices = list(range(total if p.request.limit is None else min(p.request.limit, total)))
     shard = p.world.shard(indices)
     batch_size = p.request.batch_size
-    while True:
-        try:
-            result = _loop(p, dataset, model, target_map, shard, batch_size, save_predictions, progress, registry)
-            break
-        except Exception as error:
-            if not _is_oom(error) or batch_size == 1:
-                raise
-            batch_size //= 2
-            print(f"zoo: CUDA out of memory; retrying {p.model.id if p.model else p.model_label} with batch size {batch_size}", file=sys.stderr)
-            import torch
+    try:
+        while True:
+            try:
+                result = _loop(p, dataset, model, target_map, shard, batch_size, save_predictions, progress, registry,
+                               how)
+                break
+            except Exception as error:
+                if not _is_oom(error) or batch_size == 1:
+                    raise
+                batch_size //= 2
+                print(f"zoo: CUDA out of memory; retrying {p.model.id if p.model else p.model_label} with batch size {batch_size}", file=sys.stderr)
+                import torch
 
-            torch.cuda.empty_cache()
+                torch.cuda.empty_cache()
+    finally:
+        restore()  # a model object given to zoo.evaluate gets its own module back
     metrics = _compute(result["metrics"])  # torchmetrics merges states across ranks here
     gathered = p.world.gather({"failures": [asdict(f) for f in result["failures"]], "done": result["done"],
                                "seconds": result["seconds"], "stats": result["stats"]})
@@ -226,7 +233,8 @@ def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: A
                     if p.model and p.dataset else [],
         "samples": {"evaluated": evaluated, "skipped": len(failures), "skipped_samples": failures, **stats},
         "run": {
-            "started_at": started_at, "device": p.device, "dtype": p.request.dtype, "batch_size": batch_size,
+            "started_at": started_at, "device": p.device, "dtype": p.request.dtype, "autocast": how.autocast,
+            "channels_last": how.channels_last, "compile": how.compile, "batch_size": batch_size,
             "batch_size_requested": p.request.batch_size, "num_workers": result["workers"],
             "seed": p.request.seed, "on_error": p.request.on_error, "world_size": p.world.size,
             "build_seconds": round(build_seconds, 3), "wall_seconds": round(seconds, 3),

@@ -38,7 +38,9 @@ class RunRequest:
     batch_size: int = 32
     num_workers: int | None = None  # None: chosen from the CPU count
     device: str = "auto"
-    dtype: str = "float32"
+    dtype: str = "float32"  # bfloat16, float16: the forward pass under torch.autocast
+    channels_last: bool | None = None  # None: on for image models (see zoo.engine.devices)
+    compile: bool = False  # torch.compile the model's module
     limit: int | None = None
     seed: int = 0
     on_error: str = "fail"
@@ -85,7 +87,9 @@ _FIELD_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "model": ((str, type(None)), "a name"), "dataset": ((str, type(None)), "a name"), "split": ((str, type(None)), "a name"),
     "metrics": ((tuple, type(None)), "a list of metric names"), "batch_size": ((int,), "an integer"),
     "num_workers": ((int, type(None)), "an integer"), "device": ((str,), "a device name"),
-    "dtype": ((str,), "a dtype name"), "limit": ((int, type(None)), "an integer"), "seed": ((int,), "an integer"),
+    "dtype": ((str,), "a dtype name"),
+    "channels_last": ((bool, type(None)), "true, false or null (chosen for the model)"),
+    "compile": ((bool,), "true or false"), "limit": ((int, type(None)), "an integer"), "seed": ((int,), "an integer"),
     "on_error": ((str,), "fail or skip"), "label_map": ((Mapping, type(None)), "a mapping of label names"),
     "model_args": ((Mapping,), "a mapping"), "dataset_args": ((Mapping,), "a mapping"),
 }
@@ -209,6 +213,9 @@ def plan(request: RunRequest, registry: Registry, *, model_object: Any = None, d
             raise UsageError(f"unknown metric {name!r} for task {task.name!r}; known: {known}") from None
     if request.label_map and task.target != "class":
         raise UsageError(f"--label-map maps class labels; task {task.name!r} has transcripts, not classes")
+    if request.channels_last and task.input != "image":
+        raise UsageError(f"--channels-last is a memory format for image batches; task {task.name!r} "
+                         f"takes {task.input}")
     if dataset_object is not None:
         split = dataset_object.split
     else:

@@ -58,7 +58,8 @@ def embed(model: Any, inputs: Any, *, batch_size: int = 32, device: str = "auto"
     chunks = []
     with torch.inference_mode():
         for start, batch in _batches(prepared):
-            features = prepared.model.embed(batch)
+            with devices.autocast(prepared.device, prepared.autocast):
+                features = prepared.model.embed(batch)
             size = min(prepared.batch_size, len(prepared.raw) - start)
             if not isinstance(features, torch.Tensor) or features.ndim != 2 or features.shape[0] != size:
                 shape = tuple(features.shape) if isinstance(features, torch.Tensor) else type(features).__name__
@@ -80,6 +81,7 @@ class _Prepared:
     batch_size: int
     device: str
     dtype: Any
+    autocast: str = "float32"  # bfloat16 / float16: forward under torch.autocast (zoo.engine.devices)
 
 
 def _check_top_k(top_k: Any) -> None:
@@ -137,6 +139,10 @@ def _prepare(model: Any, inputs: Any, *, batch_size: int, device: str | None, dt
         raise UsageError(f"{name} has task {task_name!r}, which no installed plugin registers (tasks: {known})") from None
     resolved_device = devices.resolve_device(device) if device is not None else getattr(model, "device", "cpu")
     resolved_dtype = devices.resolve_dtype(dtype) if dtype is not None else getattr(model, "dtype", None)
+    # bfloat16 / float16 run under autocast with float32 weights, as evaluation does (zoo.engine.devices).
+    autocast = dtype if dtype in devices.AUTOCAST_DTYPES else "float32"
+    if autocast != "float32":
+        resolved_dtype = devices.resolve_dtype("float32")
     given = _as_list(inputs)
     if not given:
         raise UsageError("no inputs given: pass file paths or texts (or - to read lines from stdin)")
@@ -145,7 +151,7 @@ def _prepare(model: Any, inputs: Any, *, batch_size: int, device: str | None, dt
         model = api.build_model(spec, registry=registry, progress=progress, **(model_args or {}))
     if device is not None or dtype is not None:
         model.to(resolved_device, resolved_dtype)
-    return _Prepared(model, name, task, given, raw, batch_size, str(resolved_device), resolved_dtype)
+    return _Prepared(model, name, task, given, raw, batch_size, str(resolved_device), resolved_dtype, autocast)
 
 
 def _load(task: TaskSpec, given: list[Any]) -> list[Any]:
@@ -186,7 +192,8 @@ def _predictions(prepared: _Prepared, top_k: int) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
     with torch.inference_mode():
         for start, batch in _batches(prepared):
-            outputs = model.forward(batch)
+            with devices.autocast(prepared.device, prepared.autocast):
+                outputs = model.forward(batch)
             size = min(prepared.batch_size, len(prepared.raw) - start)
             for offset, output in enumerate(_checked(outputs, size, model.labels, transcripts, prepared.name)):
                 position = start + offset
