@@ -147,6 +147,13 @@ def build_model(name: str | ModelSpec, *, registry: Registry | None = None, prog
         raise UsageError(f"model {spec.id}: {', '.join(locked)} can only be set by a reviewed catalogue entry, "
                          "not by a user argument")
     kwargs = {**spec.args, **args}
+    changed = sorted(set(args) - {"trust_remote_code"})
+    if kwargs.get("remote_code_allowed") and changed:
+        # The permission covers the entry a reviewer read; `model=OTHER` would extend it to anything.
+        if args.get("trust_remote_code"):
+            raise UsageError(f"model {spec.id}: remote code is allowed for this entry only as reviewed, and "
+                             f"--model-arg {', '.join(changed)} changes it; drop those or trust_remote_code")
+        kwargs["remote_code_allowed"] = False
     if spec.weights is not None:
         kwargs.setdefault("weights", spec.weights)
     model = call_builder(spec, "give them with --model-arg KEY=VALUE", kwargs, progress=progress)

@@ -100,6 +100,11 @@ def _entry_spec(entry: Mapping[str, Any], at: str, doc: Document, registry: Regi
     escapes = _escaping_paths(entry, at, doc)
     if escapes:
         return None, escapes
+    if namespace is None and (entry.get("args") or {}).get("remote_code_allowed"):
+        # Running a repository's code is reviewed with a plugin's own code, not granted by any YAML file.
+        return None, [(f"{at}.args.remote_code_allowed", "only a catalogue shipped inside an installed plugin "
+                       "package may allow remote code; user catalogues (--registry, ZOO_REGISTRY) and the "
+                       "community catalogue cannot")]
     if entry["task"] != base.task:
         return None, [(f"{at}.task", f"{entry['task']!r} does not match the task of builder {base.id} ({base.task!r})")]
     problems = _check_reported(entry, at, registry)

@@ -9,7 +9,7 @@ from typing import Any
 from zoo import TorchModel, UsageError, WeightsSpec
 
 from zoo_speech.audio import to_rate
-from zoo_speech.hf_source import CollateOnlyPickle, model_source, weights_sha256
+from zoo_speech.hf_source import CollateOnlyPickle, load_pretrained, model_source, weights_sha256
 
 __all__ = ["HfAudioClassifier", "build_audio_classifier"]
 
@@ -59,8 +59,8 @@ def build_audio_classifier(*, model: str | None = None, revision: str | None = N
     # transformers only once the model is found: a missing one is reported without its import cost
     from transformers import AutoFeatureExtractor, AutoModelForAudioClassification
 
-    extractor = AutoFeatureExtractor.from_pretrained(source.folder, local_files_only=True)
-    module = AutoModelForAudioClassification.from_pretrained(source.folder, local_files_only=True).eval()
+    extractor = load_pretrained(AutoFeatureExtractor, source, what="hf-audio-classification model")
+    module = load_pretrained(AutoModelForAudioClassification, source, what="hf-audio-classification model").eval()
     labels = [module.config.id2label[i] for i in range(module.config.num_labels)]
     rate = int(extractor.sampling_rate)
     return HfAudioClassifier(

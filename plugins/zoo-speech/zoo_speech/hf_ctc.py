@@ -8,7 +8,7 @@ from typing import Any
 from zoo import TorchModel, WeightsSpec
 
 from zoo_speech.audio import to_rate
-from zoo_speech.hf_source import CollateOnlyPickle, model_source, weights_sha256
+from zoo_speech.hf_source import CollateOnlyPickle, load_pretrained, model_source, weights_sha256
 
 __all__ = ["CtcRecogniser", "build_ctc"]
 
@@ -42,8 +42,8 @@ def build_ctc(*, model: str | None = None, revision: str | None = None, max_seco
     # transformers only once the model is found: a missing one is reported without its import cost
     from transformers import AutoModelForCTC, AutoProcessor
 
-    processor = AutoProcessor.from_pretrained(source.folder, local_files_only=True)
-    module = AutoModelForCTC.from_pretrained(source.folder, local_files_only=True).eval()
+    processor = load_pretrained(AutoProcessor, source, what="hf-ctc model")
+    module = load_pretrained(AutoModelForCTC, source, what="hf-ctc model").eval()
     rate = int(processor.feature_extractor.sampling_rate)
     return CtcRecogniser(
         task="speech-recognition", labels=None, module=module, processor=processor, sampling_rate=rate,

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from zoo import UsageError, WeightsSpec
 
-__all__ = ["CollateOnlyPickle", "ModelSource", "model_source", "weights_sha256"]
+__all__ = ["CollateOnlyPickle", "ModelSource", "load_pretrained", "model_source", "weights_sha256"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,18 @@ def model_source(model: str | None, revision: str | None, weights: WeightsSpec |
         raise UsageError(f"{what}: {model!r} is neither a folder nor a hub id of the form org/repo")
     folder = hf_snapshot(model, revision=revision, what=what)
     return ModelSource(folder, f"{model}@{revision}" if revision else model)
+
+
+def load_pretrained(loader: Any, source: ModelSource, *, what: str) -> Any:
+    """``loader.from_pretrained`` on the local folder, never running the repository's own code.
+
+    zoo's speech builders allow no remote code; passing ``trust_remote_code``
+    explicitly keeps transformers from asking on stdin (a ``y`` would run it).
+    """
+    import zoo.remote_code
+
+    trust = zoo.remote_code.trust_remote_code(source.folder, what=what)
+    return loader.from_pretrained(source.folder, local_files_only=True, trust_remote_code=trust)
 
 
 def weights_sha256(folder: Path) -> str | None:

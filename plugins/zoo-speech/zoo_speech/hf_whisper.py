@@ -8,7 +8,7 @@ from typing import Any, Final
 from zoo import TorchModel, WeightsSpec
 
 from zoo_speech.audio import to_rate
-from zoo_speech.hf_source import CollateOnlyPickle, model_source, weights_sha256
+from zoo_speech.hf_source import CollateOnlyPickle, load_pretrained, model_source, weights_sha256
 
 __all__ = ["WhisperRecogniser", "build_whisper"]
 
@@ -42,8 +42,8 @@ def build_whisper(*, model: str | None = None, revision: str | None = None, lang
     # transformers only once the model is found: a missing one is reported without its import cost
     from transformers import WhisperForConditionalGeneration, WhisperProcessor
 
-    processor = WhisperProcessor.from_pretrained(source.folder, local_files_only=True)
-    module = WhisperForConditionalGeneration.from_pretrained(source.folder, local_files_only=True).eval()
+    processor = load_pretrained(WhisperProcessor, source, what="whisper model")
+    module = load_pretrained(WhisperForConditionalGeneration, source, what="whisper model").eval()
     # The decoder's positions bound the output: leave room for the start, language and task tokens.
     budget = min(int(max_new_tokens), module.config.max_target_positions - 4)
     generate_kwargs: dict[str, Any] = {"num_beams": 1, "do_sample": False, "return_timestamps": timestamps,

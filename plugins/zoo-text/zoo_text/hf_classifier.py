@@ -14,6 +14,7 @@ from typing import Any
 
 import torch
 import zoo
+import zoo.remote_code
 from zoo.errors import UsageError
 from zoo.specs import WeightsSpec
 
@@ -63,18 +64,6 @@ def _final_linear(model: torch.nn.Module) -> torch.nn.Linear:
     return heads[-1]
 
 
-def _check_remote_code(config: dict[str, Any], *, trust_remote_code: bool, remote_code_allowed: bool,
-                       what: str) -> None:
-    if trust_remote_code and not remote_code_allowed:
-        raise UsageError(f"{what}: trust_remote_code=true is refused: this entry does not allow remote code "
-                         "(its catalogue entry must set remote_code_allowed: true after review)")
-    if "auto_map" in config and not trust_remote_code:
-        hint = ("pass --model-arg trust_remote_code=true to run the repository's code" if remote_code_allowed
-                else "zoo does not run it unless a reviewed catalogue entry sets remote_code_allowed: true "
-                     "and you pass --model-arg trust_remote_code=true")
-        raise UsageError(f"{what}: the model ships its own Python code (auto_map in config.json); {hint}")
-
-
 def _labels_from_config(config: Any) -> list[str]:
     id2label = {int(k): str(v) for k, v in (getattr(config, "id2label", None) or {}).items()}
     return [id2label.get(i, f"LABEL_{i}") for i in range(int(config.num_labels))]
@@ -104,10 +93,9 @@ def build_hf_sequence_classification(
     else:
         raise UsageError("hf-sequence-classification needs a model: --model-arg model=ORG/NAME (a hub id, with "
                          "--model-arg revision=COMMIT to pin it) or model=PATH (a local folder)")
-    raw_config = check_model_folder(folder, what=what)
-    trust = _as_bool(trust_remote_code, "trust_remote_code")
-    _check_remote_code(raw_config, trust_remote_code=trust, remote_code_allowed=_as_bool(remote_code_allowed,
-                       "remote_code_allowed"), what=what)
+    check_model_folder(folder, what=what)
+    trust = zoo.remote_code.trust_remote_code(folder, requested=_as_bool(trust_remote_code, "trust_remote_code"),
+                                              allowed=_as_bool(remote_code_allowed, "remote_code_allowed"), what=what)
     tokenizer = load_tokenizer(folder, what=what, trust_remote_code=trust)
 
     from transformers import AutoModelForSequenceClassification
@@ -124,6 +112,7 @@ def build_hf_sequence_classification(
     config = {
         "builder": "hf-sequence-classification",
         "model": model or (weights.uri if weights else None),
+        "remote_code_ran": trust,  # the repository's own Python, run with the user's explicit consent
         "revision": revision,
         "folder": str(folder),
         "architecture": type(network).__name__,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+import zoo.remote_code
 from zoo.errors import UsageError
 from zoo.specs import WeightsSpec
 from zoo.weights import IntegrityError, load_state_dict, resolve, sha256_file, verify
@@ -61,7 +62,9 @@ def load_encoder(folder: Path, *, what: str) -> torch.nn.Module:
     from transformers import AutoModel
 
     check_model_folder(folder, what=what)
-    encoder = AutoModel.from_pretrained(str(folder), dtype=torch.float32, use_safetensors=True)
+    trust = zoo.remote_code.trust_remote_code(folder, what=what)  # never allowed for this builder
+    encoder = AutoModel.from_pretrained(str(folder), dtype=torch.float32, use_safetensors=True,
+                                        trust_remote_code=trust)
     return encoder.eval()
 
 
@@ -156,6 +159,7 @@ def build_sentence_encoder(
         raise UsageError(f"{what}: no classification head; give --model-arg head=PATH.safetensors "
                          "(see scripts/train_head.py for how to train one)")
     folder = locate_folder(encoder, revision=encoder_revision, what=what)
+    zoo.remote_code.trust_remote_code(folder, what=what)  # refused before anything of the folder is read
     actual_sha256 = verify(encoder_weights_file(folder), encoder_sha256, what=f"{what}: encoder weights")
     meta = read_head_metadata(head_path)
     if meta.get("encoder_sha256") and meta["encoder_sha256"] != actual_sha256:
