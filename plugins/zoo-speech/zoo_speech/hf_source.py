@@ -49,10 +49,18 @@ def model_source(model: str | None, revision: str | None, weights: WeightsSpec |
         raise UsageError(f"{what}: say which model: --model-arg model=org/repo (a hub id) or model=/path/to/folder")
     local = Path(model).expanduser()
     if local.is_dir():
+        if weights is not None and weights.sha256 is not None:
+            from zoo.weights import verify
+
+            verify(local, weights.sha256, what=what)
         return ModelSource(local, str(local))
     if model.count("/") != 1 or model.startswith((".", "/", "~")):
         raise UsageError(f"{what}: {model!r} is neither a folder nor a hub id of the form org/repo")
     folder = hf_snapshot(model, revision=revision, what=what)
+    if weights is not None and weights.sha256 is not None:
+        from zoo.weights import verify
+
+        verify(folder, weights.sha256, what=what)  # a folder pin covers every file, checked before loading
     return ModelSource(folder, f"{model}@{revision}" if revision else model)
 
 

@@ -185,3 +185,12 @@ def test_a_decoder_classifier_without_a_pad_token_pads_with_eos(tmp_path):
     together = model.forward(model.collate(["dull", "the plot was very bad"]))
     alone = model.forward(model.collate(["dull"]))
     torch.testing.assert_close(alone[0], together[0], atol=1e-5, rtol=1e-5)  # padding did not leak in
+
+
+def test_an_entry_with_weights_refuses_another_model(tiny_classifier):
+    """The record names the entry's weights; another folder would run under that name."""
+    from zoo.specs import WeightsSpec
+
+    with pytest.raises(UsageError, match=r"this catalogue entry is .*, so model=.* would not be what the record names"):
+        build_hf_sequence_classification(model=str(tiny_classifier),
+                                         weights=WeightsSpec(uri="hf-hub:org/reviewed@abc", format="hf"))

@@ -86,6 +86,11 @@ def build_hf_sequence_classification(
     position embeddings); a longer one than the position embeddings cover is refused.
     """
     what = f"model {model or (weights.uri if weights else '?')}"
+    if model and weights is not None:
+        # The record would name the entry's weights while another model ran.
+        raise UsageError(f"{what}: this catalogue entry is {weights.uri}, so model={model} would not be what the "
+                         "record names; to run another checkpoint, run the builder: zoo run hf-sequence-classification "
+                         "--model-arg model=ORG/NAME")
     if model:
         folder = locate_folder(model, revision=revision, what=what)
     elif weights is not None:

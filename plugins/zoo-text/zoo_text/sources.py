@@ -14,7 +14,7 @@ from typing import Any
 
 from zoo.errors import MissingArtifactError, UsageError
 from zoo.specs import WeightsSpec
-from zoo.weights import hf_snapshot, resolve
+from zoo.weights import hf_snapshot, resolve, verify
 
 __all__ = ["HUB_PATTERNS", "check_model_folder", "locate_folder", "read_config"]
 
@@ -63,10 +63,14 @@ def locate_folder(source: str, *, revision: str | None = None, what: str) -> Pat
 
 
 def folder_from_weights(weights: WeightsSpec, *, what: str) -> Path:
-    """The folder a catalogue entry's ``weights`` names (``format: hf``)."""
+    """The folder a catalogue entry's ``weights`` names (``format: hf``); a sha256 pin covers every
+    file in it (:func:`zoo.weights.sha256_folder`) and is checked before anything loads."""
     if weights.uri.startswith("hf-hub:"):
         repo_id, revision = parse_hub_uri(weights.uri)
-        return hf_snapshot(repo_id, revision=revision, what=what, allow_patterns=HUB_PATTERNS)
+        folder = hf_snapshot(repo_id, revision=revision, what=what, allow_patterns=HUB_PATTERNS)
+        if weights.sha256 is not None:
+            verify(folder, weights.sha256, what=what)
+        return folder
     return locate_folder(str(resolve(weights, what=what)), what=what)
 
 

@@ -29,6 +29,9 @@ from zoo_vision.state_dicts import clean_state_dict, map_in_order
 
 __all__ = ["TimmClassifier", "build_timm"]
 
+# timm.create_model arguments that load or choose weights; zoo loads (and records) weights itself.
+WEIGHT_LOADING_KWARGS = frozenset({"checkpoint_path", "pretrained", "pretrained_cfg", "pretrained_cfg_overlay",
+                                   "pretrained_strict", "cache_dir"})
 PREPROCESSING_KEYS = ("input_size", "interpolation", "crop_pct", "crop_mode", "mean", "std")
 KEY_MAPPINGS = ("by-name", "in-order")
 
@@ -93,6 +96,11 @@ def build_timm(*, model_name: str, pretrained: bool = False, checkpoint: str | N
         raise UsageError(f"key_mapping must be one of {', '.join(KEY_MAPPINGS)}, got {key_mapping!r}")
     if in_chans not in (1, 3):
         raise UsageError(f"in_chans must be 1 (greyscale) or 3 (RGB) for image inputs, got {in_chans}")
+    loading = sorted(set(model_kwargs or {}) & WEIGHT_LOADING_KWARGS)
+    if loading:
+        # timm would load these weights itself, and the record would name none (or the entry's).
+        raise UsageError(f"model_kwargs {', '.join(loading)} would load weights behind zoo's back, unchecked and "
+                         "unrecorded; give a checkpoint with --model-arg checkpoint=PATH (checkpoint_sha256= to pin it)")
     source = _find_source(model_name, pretrained=pretrained, checkpoint=checkpoint,
                           checkpoint_sha256=checkpoint_sha256, weights=weights)
     kwargs: dict[str, Any] = {**(model_kwargs or {}), "in_chans": in_chans}
