@@ -15,7 +15,7 @@ from pathlib import Path
 
 from zoo.errors import UsageError
 
-__all__ = ["FileProblem", "not_a_regular_file", "read_bounded"]
+__all__ = ["FileProblem", "not_a_regular_file", "read_bounded", "regular_file_problem", "walk_files"]
 
 
 class FileProblem(UsageError):
@@ -34,6 +34,41 @@ def not_a_regular_file(mode: int) -> str | None:
         if test(mode):
             return name
     return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def regular_file_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` is not a readable regular file (after symlinks), without opening it; None if it is."""
+    try:
+        return not_a_regular_file(os.stat(path).st_mode)
+    except OSError as error:
+        return f"cannot be read: {error.strerror or error}"
+
+
+def walk_files(top: str | os.PathLike[str], suffixes: tuple[str, ...], *,
+               never_enter: tuple[str | os.PathLike[str], ...] = ()) -> list[Path]:
+    """Files under ``top`` whose names end in one of ``suffixes`` (any case), sorted; hidden ones skipped.
+
+    Symlinked folders are followed, but each real folder is entered once and
+    ``never_enter`` folders not at all, so a link back up the tree (a loop)
+    cannot list one file many times or walk forever.
+    """
+    found = []
+    seen = {_identity(folder) for folder in never_enter}
+    for folder, subfolders, files in os.walk(top, followlinks=True):
+        identity = _identity(folder)
+        if identity in seen:
+            subfolders[:] = []
+            continue
+        seen.add(identity)
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        found += [Path(folder, name) for name in files
+                  if not name.startswith(".") and name.lower().endswith(suffixes)]
+    return sorted(found)
+
+
+def _identity(folder: str | os.PathLike[str]) -> tuple[int, int]:
+    info = os.stat(folder)
+    return info.st_dev, info.st_ino
 
 
 def read_bounded(path: str | os.PathLike[str], *, limit: int, what: str) -> bytes:

@@ -24,6 +24,16 @@ __all__ = ["SILENCE_PEAK", "check_waveform", "load_input", "read_audio", "resamp
 # -80 dBFS: quieter than any recording's noise floor, so a clip this quiet is
 # digital silence (or a muted microphone), not speech.
 SILENCE_PEAK: Final = 1e-4
+# Decoding is bounded by what a header claims: a clip longer than this (ZOO_MAX_AUDIO_SECONDS) is
+# refused before its samples are allocated, whatever its size on disk.
+MAX_AUDIO_SECONDS: Final = 4 * 3600.0
+
+
+def max_audio_seconds() -> float:
+    try:
+        return float(os.environ.get("ZOO_MAX_AUDIO_SECONDS", MAX_AUDIO_SECONDS))
+    except ValueError:
+        return MAX_AUDIO_SECONDS
 
 
 def _wav_truncation(path: Path) -> str | None:
@@ -48,14 +58,23 @@ def _wav_truncation(path: Path) -> str | None:
 
 def read_audio(path: str | os.PathLike[str], *, sample_id: str | None = None) -> Audio:
     """A file -> mono float32 :class:`zoo.Audio` at the file's own rate."""
+    from zoo.files import regular_file_problem
+
     path = Path(path)
     where = sample_id or str(path)
-    if not path.is_file():
+    if not path.exists():
         raise SampleError(where, f"audio file {path} does not exist")
+    problem = regular_file_problem(path)  # a FIFO named x.wav would block, /dev/zero never end
+    if problem:
+        raise SampleError(where, f"audio file {path} is {problem}, not a regular file")
     if path.stat().st_size == 0:
         raise SampleError(where, f"audio file {path} is empty (0 bytes)")
     try:
         info = sf.info(str(path))
+        seconds = info.frames / info.samplerate if info.samplerate else 0.0
+        if seconds > max_audio_seconds():
+            raise SampleError(where, f"{path} claims {seconds:,.0f} s of audio, over the {max_audio_seconds():,.0f} s "
+                                     "limit (ZOO_MAX_AUDIO_SECONDS); cut it into clips")
         data, rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError) as error:
         reason = str(error).split(": ", 1)[-1] if ": " in str(error) else str(error)

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from zoo import Sample, SampleError
+from zoo.files import regular_file_problem
+from zoo.weights import sha256_file
 
 from zoo_speech.audio import read_audio
 
@@ -63,10 +65,13 @@ class AudioClipDataset:
             if clip.samples is not None:
                 sizes.append(clip.samples)
                 continue
+            if regular_file_problem(clip.path):  # never open a FIFO or a device to read a header
+                sizes.append(0)
+                continue
             try:
                 info = sf.info(str(clip.path))
                 sizes.append(int(info.frames * LENGTH_RATE / info.samplerate))
-            except (OSError, RuntimeError):
+            except (OSError, RuntimeError, ZeroDivisionError):
                 sizes.append(0)
         return sizes
 
@@ -76,8 +81,12 @@ class AudioClipDataset:
         digest = hashlib.sha256(f"{self.task}\0{self.split}\0{list(self.labels or [])}\0".encode())
         for clip in self.clips:
             digest.update(f"{clip.id}\0{clip.target}\0{clip.problem}\0".encode())
+            problem = regular_file_problem(clip.path)
+            if problem:
+                digest.update(f"<{problem}>".encode())
+                continue
             try:
-                digest.update(hashlib.sha256(clip.path.read_bytes()).digest())
+                digest.update(bytes.fromhex(sha256_file(clip.path)))
             except OSError:
                 digest.update(b"<missing>")
         return digest.hexdigest()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from zoo import UsageError
+from zoo.files import read_bounded, walk_files
 
 from zoo_speech.arguments import distinct_strings
 from zoo_speech.clips import AudioClipDataset, Clip
@@ -28,6 +29,7 @@ PATH_COLUMNS: Final = ("path", "audio", "file", "audio_filepath")
 TEXT_COLUMNS: Final = ("transcript", "text", "sentence")
 LABEL_COLUMNS: Final = ("label", "class")
 SPLIT_NAMES: Final = ("train", "validation", "test")
+MAX_MANIFEST_BYTES: Final = 512 * 1024**2  # millions of rows; a manifest is read whole
 
 
 def build_audio_folder(*, split: str = "all", root: str | None = None,
@@ -51,9 +53,11 @@ def build_audio_folder(*, split: str = "all", root: str | None = None,
     unknown = sorted(set(classes) - set(order))
     if unknown:
         raise UsageError(f"audio-folder: {folder} has class folders {unknown} that are not in labels={order}")
+    # Symlinked folders are followed once each, never back into the root or another class (no loops).
     clips = [Clip(path, order.index(name), str(path.relative_to(folder)))
              for name in classes
-             for path in sorted((folder / name).rglob("*")) if path.suffix.lower() in AUDIO_SUFFIXES]
+             for path in walk_files(folder / name, AUDIO_SUFFIXES,
+                                    never_enter=(folder, *(folder / other for other in classes if other != name)))]
     if not clips:
         raise UsageError(f"audio-folder: no audio files ({', '.join(AUDIO_SUFFIXES)}) under {folder}")
     return AudioClipDataset(task="audio-classification", split=split, labels=order, clips=clips,
@@ -70,7 +74,13 @@ def _is_split_layout(folder: Path, names: Sequence[str]) -> bool:
 
 
 def _read_rows(path: Path) -> list[dict[str, Any]]:
-    text = path.read_text(encoding="utf-8-sig")
+    raw = read_bounded(path, limit=MAX_MANIFEST_BYTES, what="manifest")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        raise UsageError(f"manifest {path} line {line}: not UTF-8 text (byte 0x{raw[error.start]:02x}); "
+                         "re-save it as UTF-8") from None
     if path.suffix.lower() in (".jsonl", ".json"):
         rows = []
         for number, line in enumerate(text.splitlines(), start=1):
@@ -80,12 +90,19 @@ def _read_rows(path: Path) -> list[dict[str, Any]]:
                 row = json.loads(line)
             except json.JSONDecodeError as error:
                 raise UsageError(f"manifest {path} line {number}: not JSON ({error.msg})") from None
+            except RecursionError:
+                raise UsageError(f"manifest {path} line {number}: JSON nested too deeply to be a manifest row") from None
             if not isinstance(row, dict):
                 raise UsageError(f"manifest {path} line {number}: expected a JSON object per line")
             rows.append(row)
         return rows
     if path.suffix.lower() in (".csv", ".tsv"):
-        return list(csv.DictReader(text.splitlines(), delimiter="\t" if path.suffix.lower() == ".tsv" else ","))
+        csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # a long transcript is still one
+        reader = csv.DictReader(text.splitlines(), delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+        try:
+            return list(reader)
+        except csv.Error as error:
+            raise UsageError(f"manifest {path} line {reader.line_num}: {error}") from None
     raise UsageError(f"manifest {path}: use a .jsonl, .csv or .tsv file")
 
 
@@ -104,7 +121,7 @@ def build_manifest(*, split: str = "all", path: str | None = None, task: str = "
     if not path:
         raise UsageError("manifest needs its file: --dataset-arg path=FILE.jsonl (or .csv)")
     manifest = Path(path).expanduser()
-    if not manifest.is_file():
+    if not manifest.exists():
         raise UsageError(f"manifest {manifest} does not exist")
     rows = _read_rows(manifest)
     path_key = _column(rows, PATH_COLUMNS, manifest, "audio path")

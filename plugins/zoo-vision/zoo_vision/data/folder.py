@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from zoo.errors import MissingArtifactError, UsageError
+from zoo.files import walk_files
 from zoo.weights import sha256_file
 from zoo_vision.data.base import ImageFiles, fingerprint_of
 from zoo_vision.images import IMAGE_EXTENSIONS
@@ -29,27 +30,13 @@ def list_classes(root: Path) -> list[str]:
     return sorted(entry.name for entry in os.scandir(root) if entry.is_dir() and not entry.name.startswith("."))
 
 
-def _folder_id(path: Path) -> tuple[int, int]:
-    info = os.stat(path)
-    return info.st_dev, info.st_ino
-
-
 def _class_files(root: Path, name: str, classes: list[str]) -> list[str]:
     """Image files under one class folder. Symlinked folders are followed, each real folder once,
     and never back into the root or another class: a loop cannot list one image dozens of
     times, nor a link file a dog among the cats."""
-    found = []
-    seen = {_folder_id(root), *(_folder_id(root / other) for other in classes if other != name)}
-    for folder, subfolders, files in os.walk(root / name, followlinks=True):
-        identity = _folder_id(Path(folder))
-        if identity in seen:
-            subfolders[:] = []
-            continue
-        seen.add(identity)
-        subfolders[:] = sorted(s for s in subfolders if not s.startswith("."))
-        found += [Path(folder, f).relative_to(root).as_posix() for f in files
-                  if not f.startswith(".") and f.lower().endswith(IMAGE_EXTENSIONS)]
-    return sorted(found)
+    others = (root, *(root / other for other in classes if other != name))
+    return [path.relative_to(root).as_posix()
+            for path in walk_files(root / name, IMAGE_EXTENSIONS, never_enter=others)]
 
 
 def build_image_folder(*, split: str, root: str | None = None, labels: str = "auto") -> ImageFiles:
