@@ -16,6 +16,7 @@ from zoo.registry import Registry
 from zoo.specs import DatasetSpec, MetricSpec, ModelSpec, TaskSpec, WeightsSpec
 
 __version__ = "0.1.0"
+"""The version of zoo's core, as run records and ``zoo --version`` give it."""
 
 __all__ = [
     "AmbiguousNameError",

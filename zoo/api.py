@@ -51,16 +51,19 @@ def list_models(pattern: str | None = None, *, task: str | None = None, tag: str
 def list_datasets(pattern: str | None = None, *, task: str | None = None, tag: str | None = None,
                   plugin: str | None = None, license: str | None = None,
                   registry: Registry | None = None) -> list[DatasetSpec]:
+    """Datasets matching every filter, sorted by name (``pattern`` is fnmatch-style)."""
     return _registry(registry).filter("dataset", pattern, task=task, tag=tag, plugin=plugin, license=license)  # type: ignore[return-value]
 
 
 def list_metrics(pattern: str | None = None, *, task: str | None = None, plugin: str | None = None,
                  registry: Registry | None = None) -> list[MetricSpec]:
+    """Metrics matching every filter (``task``: the metrics that apply to it), sorted by name."""
     return _registry(registry).filter("metric", pattern, task=task, plugin=plugin)  # type: ignore[return-value]
 
 
 def list_tasks(pattern: str | None = None, *, plugin: str | None = None,
                registry: Registry | None = None) -> list[TaskSpec]:
+    """Tasks matching every filter, sorted by name."""
     return _registry(registry).filter("task", pattern, plugin=plugin)  # type: ignore[return-value]
 
 

@@ -15,7 +15,9 @@ __all__ = ["Register", "RegisterCatalogue", "hookimpl", "hookspec"]
 
 PROJECT = "zoo"
 hookspec = pluggy.HookspecMarker(PROJECT)
+"""Marks the hook specifications below (zoo's own; plugins never need it)."""
 hookimpl = pluggy.HookimplMarker(PROJECT)
+"""Marks a plugin's hook implementation: ``@zoo.hookimpl`` above ``def register_models(register)``."""
 
 
 class Register(Protocol):

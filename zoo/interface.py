@@ -26,10 +26,10 @@ from typing import Any, Final, Protocol, runtime_checkable
 
 __all__ = ["Audio", "BuiltFrom", "Dataset", "Metric", "Model", "SCORE_KINDS", "Sample", "TorchModel"]
 
-# What a classifier's outputs are, so predictions show a score that means something:
-# "logits" are shown as softmax probabilities, "probabilities" as they are, and
-# "one-hot" (a decision with no confidence) as the top label alone, with score None.
 SCORE_KINDS: Final = ("logits", "probabilities", "one-hot")
+"""What a classifier's outputs are (its ``score_kind``), so predictions show a score that means
+something: ``"logits"`` are shown as softmax probabilities, ``"probabilities"`` as they are, and
+``"one-hot"`` (a decision with no confidence) as the top label alone, with score None."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Audio:
 
     @property
     def seconds(self) -> float:
+        """The clip's duration."""
         return len(self.waveform) / self.sampling_rate
 
 
@@ -120,11 +121,17 @@ class Dataset(Protocol):
 class Metric(Protocol):
     """Streaming metric state (torchmetrics.Metric satisfies it)."""
 
-    def update(self, preds: Any, target: Any) -> None: ...
+    def update(self, preds: Any, target: Any) -> None:
+        """Add one batch. ``preds``: float32 logits ``[B, C]`` on the run's device, one column
+        per model label, or a list of ``B`` transcripts. ``target``: a ``torch.long`` tensor
+        ``[B]`` of class indices in the *model's* label order, on the same device, or a list of
+        ``B`` reference transcripts."""
 
-    def compute(self) -> Any: ...
+    def compute(self) -> Any:
+        """The value over every batch added: a number or a 0-d tensor, recorded as ``float``."""
 
-    def reset(self) -> None: ...
+    def reset(self) -> None:
+        """Forget every batch added (zoo builds a fresh metric for each run instead)."""
 
 
 @dataclass
@@ -150,18 +157,22 @@ class TorchModel:
     score_kind: str = "logits"
 
     def to(self, device: str, dtype: Any = None) -> TorchModel:
+        """Move the module to a device (and floating dtype), put it in eval mode; return self."""
         self.module.to(device=device, dtype=dtype)
         self.module.eval()
         self.device, self.dtype = str(device), dtype
         return self
 
     def num_parameters(self) -> int:
+        """The module's parameter count, recorded in the run record."""
         return sum(p.numel() for p in self.module.parameters())
 
     def collate(self, inputs: list[Any]) -> Any:
+        """Raw inputs -> a batch on the CPU; subclasses implement it (see :meth:`Model.collate`)."""
         raise NotImplementedError(f"{type(self).__name__} must implement collate()")
 
     def forward(self, batch: Any) -> Any:
+        """A batch on the device -> outputs; subclasses implement it (see :meth:`Model.forward`)."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
 
     def predict(self, inputs: Any, top_k: int = 5, *, batch_size: int = 32, registry: Any = None) -> list[dict[str, Any]]:

@@ -154,6 +154,7 @@ class DatasetSpec(Spec):
 
     @property
     def split_or_default(self) -> str:
+        """The split used when none is asked for: ``default_split``, else the first of ``splits``."""
         return self.default_split or self.splits[0]
 
 

@@ -29,16 +29,19 @@ class IntegrityError(ZooError):
 
 
 def is_offline() -> bool:
+    """Whether ``ZOO_OFFLINE`` or ``HF_HUB_OFFLINE`` is set: nothing may touch the network."""
     return any(os.environ.get(var, "").strip().lower() in ("1", "true", "yes", "on")
                for var in ("ZOO_OFFLINE", "HF_HUB_OFFLINE"))
 
 
 def cache_dir() -> Path:
+    """Where downloads go: ``$ZOO_CACHE``, else ``$XDG_CACHE_HOME/zoo`` (``~/.cache/zoo``)."""
     root = os.environ.get("ZOO_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "zoo")
     return Path(root).expanduser()
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
+    """The hex sha256 of a file's bytes, read in blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
