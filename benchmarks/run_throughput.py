@@ -277,7 +277,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--images", type=int, default=300)
     parser.add_argument("--texts", type=int, default=512, help="rotten-tomatoes test sentences (of 1,066)")
-    parser.add_argument("--clips", type=int, default=48)
+    parser.add_argument("--clips", type=int, default=96)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--num-workers", type=int, default=None,
                         help="data-loader workers for every contender (default: what zoo chooses here)")
