@@ -7,6 +7,10 @@ serve corrupt samples. ``copy`` transcribes text by echoing it, dropping every
 n-th word, for the transcript path of the engine. ``live-mean`` is ``keyword``
 behind a running mean that carries from one input to the next: a model whose
 predictions depend on order, for testing the conformance kit's order check.
+``too-narrow`` returns one score column fewer than it has labels, ``keyword-template``
+needs an argument to build (as a hub builder needs ``model=``) and ``measure``
+classifies any input kind by one number (text, image or audio), for the kit's
+smoke check.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from typing import Any
 from zoo.errors import SampleError
 from zoo.interface import Sample, TorchModel
 
-__all__ = ["KeywordModel", "LiveMeanKeywordModel", "ReviewsDataset", "build_copy_transcriber", "build_keyword_model",
-           "build_live_mean_model", "build_reviews", "build_unfetched_model"]
+__all__ = ["KeywordModel", "LiveMeanKeywordModel", "MeasureModel", "ReviewsDataset", "build_copy_transcriber",
+           "build_keyword_model", "build_keyword_template", "build_live_mean_model", "build_measure_model",
+           "build_reviews", "build_too_narrow_model", "build_unfetched_model"]
 
 WORDS = ("good", "bad", "fine", "dull", "great", "awful", "plot", "actor", "scene", "music")
 
@@ -77,6 +82,60 @@ class LiveMeanKeywordModel(KeywordModel):
 
 def build_live_mean_model(**kwargs: Any) -> LiveMeanKeywordModel:
     return LiveMeanKeywordModel(**vars(build_keyword_model(**kwargs)))
+
+
+def build_too_narrow_model(*, labels: Sequence[str] = ("negative", "positive", "neutral")) -> KeywordModel:
+    """A keyword model with one label more than its last layer has outputs: ``forward``
+    returns ``[B, 2]`` for 3 labels, a bug that passes every check but running it."""
+    model = build_keyword_model(labels=list(labels)[:-1])
+    model.labels = list(labels)
+    return model
+
+
+def build_keyword_template(*, keywords: Sequence[str] | None = None, **kwargs: Any) -> KeywordModel:
+    """A generic builder that cannot build without being told what to load, as ``hf-ctc``
+    needs ``model=``: a catalogue entry or ``--model-arg keywords=...`` gives the keywords."""
+    from zoo.errors import UsageError
+
+    if keywords is None:
+        raise UsageError("keyword-template needs keywords: --model-arg keywords=good,great")
+    return build_keyword_model(keywords=keywords, **kwargs)
+
+
+@dataclass
+class MeasureModel(TorchModel):
+    """Classifies any input kind by one number through a ``torch.nn.Linear``: a text's word
+    count, an image's mean brightness (0-1), a clip's RMS level; larger is the second label."""
+
+    def collate(self, inputs: list[Any]) -> Any:
+        import numpy as np
+        import torch
+
+        from zoo.interface import Audio
+
+        values = []
+        for item in inputs:
+            if isinstance(item, str):
+                values.append(float(len(item.split())))
+            elif isinstance(item, Audio):
+                values.append(float(np.sqrt(np.mean(np.square(item.waveform)))))
+            else:  # a PIL image or an HWC uint8 array
+                values.append(float(np.asarray(item, dtype=np.float32).mean() / 255.0))
+        return torch.tensor(values).unsqueeze(1)
+
+    def forward(self, batch: Any) -> Any:
+        return self.module(batch)
+
+
+def build_measure_model(*, task: str = "text-classification",
+                        labels: Sequence[str] = ("small", "large")) -> MeasureModel:
+    import torch
+
+    linear = torch.nn.Linear(1, 2)
+    with torch.no_grad():  # "large" wins above 0.5
+        linear.weight.copy_(torch.tensor([[-1.0], [1.0]]))
+        linear.bias.copy_(torch.tensor([0.5, -0.5]))
+    return MeasureModel(task=task, labels=list(labels), module=linear)
 
 
 @dataclass
