@@ -55,6 +55,7 @@ class PluginModels:
         return models
 
     def spec(self, model_id: str) -> ModelSpec:
+        """The registry entry of a built model."""
         return self.registry.get(model_id, "model")  # type: ignore[no-any-return]
 
     def candidate_datasets(self, spec: ModelSpec) -> tuple[list[DatasetSpec], list[str]]:
