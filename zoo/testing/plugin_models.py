@@ -26,7 +26,7 @@ class PluginModels:
     """The models of ``plugin`` that build on this machine, each built once on the CPU, and
     one line for each that did not, by cause. Make one with :meth:`build`."""
 
-    registry: Registry
+    registry: Registry = field(repr=False)
     plugin: str
     built: dict[str, Any] = field(default_factory=dict)  # model id -> the model, in name order
     missing: list[str] = field(default_factory=list)  # "id: why": weights or data not on this machine
