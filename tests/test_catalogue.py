@@ -87,7 +87,8 @@ BAD = {
     "unquoted version": (GOOD_ENTRY.format(sha="a" * 64).replace('{torch: "2.14.1"}', "{timm: 1.10}"),
                          ":21:28: models[0].reported[0].protocol.versions.timm: expected a string, got a number (1.1); quote it"),
     "unknown task": (GOOD_ENTRY.format(sha="a" * 64).replace("task: text-classification", "task: image-segmentation"),
-                     ":4:11: models[0].task: unknown task 'image-segmentation'; known tasks: text-classification"),
+                     ":4:11: models[0].task: unknown task 'image-segmentation'; known tasks: audio-classification, "
+                     "image-classification, speech-recognition, text-classification"),
     "unknown builder": (GOOD_ENTRY.format(sha="a" * 64).replace("builder: toys:keyword", "builder: keywrod"),
                         ":5:14: models[0].builder: unknown builder: no model named 'keywrod'; did you mean 'keyword'?"),
     "dot-dot path": (GOOD_ENTRY.format(sha="a" * 64).replace("uri: weights/", "uri: ../../etc/"),

@@ -145,7 +145,8 @@ def test_plugins_command_shows_errors(toy_registry):
 
     registry = registry_of(fake_plugin("bad", register_models=explode))
     result = CliRunner().invoke(make_cli(lambda s: registry), ["plugins", "--json"])
-    (record,) = json.loads(result.output)
+    core, record = json.loads(result.output)
+    assert core["name"] == "zoo" and core["status"] == "loaded"  # the built-in tasks' plugin
     assert record["status"] == "failed" and record["error"] == "hook register_models raised ValueError: boom"
 
 
@@ -265,22 +266,23 @@ def test_the_console_script_turns_usage_errors_into_one_line(tmp_path):
 def test_a_misspelt_filter_is_an_error_not_an_empty_table(zoo_cli):
     result = zoo_cli("list", "--task", "text-clasification")
     assert result.exit_code == 2
-    assert "unknown task 'text-clasification'; known tasks: text-classification, toy-transcription" in result.output
-    assert "no plugin named 'toyz'; plugins: toys" in zoo_cli("list", "--plugin", "toyz").output
+    assert ("unknown task 'text-clasification'; known tasks: audio-classification, image-classification, "
+            "speech-recognition, text-classification, toy-transcription") in result.output
+    assert "no plugin named 'toyz'; plugins: zoo, toys" in zoo_cli("list", "--plugin", "toyz").output
 
 
 def test_list_shows_the_tasks_main_metric(tmp_path):
     from zoo.testing import registry_of
 
-    def register_tasks(register):
-        register("text-classification", target="class", input="text", default_metrics=["macro-f1", "accuracy"])
+    def register_tasks(register):  # a task of the plugin's own, whose main metric is macro-f1
+        register("review-rating", target="class", input="text", default_metrics=["macro-f1", "accuracy"])
 
     def register_metrics(register):
-        register("accuracy", tasks=["text-classification"], builder="zoo.metrics:accuracy")
-        register("macro-f1", tasks=["text-classification"], builder="zoo.metrics:f1_macro")
+        register("accuracy", tasks=["review-rating"], builder="zoo.metrics:accuracy")
+        register("macro-f1", tasks=["review-rating"], builder="zoo.metrics:f1_macro")
 
     def register_models(register):
-        register("m", task="text-classification", builder="zoo.testing.toy:build_keyword_model", license="MIT",
+        register("m", task="review-rating", builder="zoo.testing.toy:build_keyword_model", license="MIT",
                  reported=[{"metric": "accuracy", "value": 0.9, "dataset": "d", "source": "https://example.org"},
                            {"metric": "macro-f1", "value": 0.7, "dataset": "d", "source": "https://example.org"}])
 

@@ -66,9 +66,20 @@ def test_same_short_name_from_two_plugins_is_ambiguous_and_lists_qualified_ids(t
     assert registry.get("beta:bert", "model").plugin == "beta"
 
 
-def test_an_entry_for_a_task_nobody_provides_fails_its_plugin(model_plugin):
-    registry = registry_of(model_plugin("orphan", "m"))
-    assert "is for task 'text-classification', which no loaded plugin provides" in registry.plugin("orphan").error
+def test_an_entry_for_a_task_nobody_provides_is_set_aside_and_the_rest_loads(tasks_plugin):
+    def register_models(register):
+        register("tabular-mlp", task="tabular-classification", builder="zoo.testing.toy:build_keyword_model",
+                 license="MIT")
+        register("bow", task="text-classification", builder="zoo.testing.toy:build_keyword_model", license="MIT")
+
+    warn = io.StringIO()
+    registry = registry_of(fake_plugin("acme", register_models=register_models), warn=warn)
+    assert registry.plugin("acme").status == "loaded"
+    assert [m.id for m in registry.models] == ["acme:bow"]  # a model for zoo's built-in task loads
+    (aside,) = registry.unavailable
+    assert (aside.name, aside.kind, aside.plugin) == ("tabular-mlp", "model", "acme")
+    assert "task 'tabular-classification', which no installed plugin provides" in aside.reason
+    assert warn.getvalue() == ""  # set aside quietly: `zoo list --unavailable` shows it
 
 
 def test_disabled_plugins_are_never_imported(tasks_plugin):
@@ -108,7 +119,7 @@ def test_an_unknown_hook_name_is_reported(tasks_plugin):
 def test_trace_prints_each_hook_call(tasks_plugin):
     warn = io.StringIO()
     registry_of(tasks_plugin, settings=Settings(trace=True, builtin_catalogue=False), warn=warn)
-    assert "zoo: trace: tasks.register_tasks()" in warn.getvalue()
+    assert "zoo: trace: zoo.register_tasks()" in warn.getvalue()  # the core's built-in tasks
     assert "zoo: trace: tasks.register_metrics()" in warn.getvalue()
 
 

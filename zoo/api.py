@@ -181,7 +181,7 @@ def build_metric(name: str | MetricSpec, *, task: str, labels: Sequence[str] | N
     """Build a fresh streaming metric for a task (``labels``: the model's classes)."""
     if not isinstance(name, MetricSpec):
         get(task, "task", registry=registry)  # an unknown task is the error to report, not the metric
-    spec = name if isinstance(name, MetricSpec) else get(name, "metric", task=task, registry=registry)
+    spec = name if isinstance(name, MetricSpec) else _registry(registry).metric(name, task)
     if task not in spec.tasks:
         raise UsageError(f"metric {spec.id} does not apply to task {task!r}; it is for {', '.join(spec.tasks)}")
     return call_builder(spec, "metric arguments", {**spec.args, **args, "labels": labels})

@@ -83,9 +83,7 @@ def read_catalogue(path: str | os.PathLike[str], registry: Registry, *, namespac
 def _entry_spec(entry: Mapping[str, Any], at: str, doc: Document, registry: Registry, namespace: str | None,
                 unavailable_is_error: bool) -> tuple[ModelSpec | None, list[tuple[str, str]]]:
     """One well-formed entry checked against the registry: its spec, or the problems."""
-    tasks = {task.name for task in registry.tasks}
-    if registry.tasks and entry["task"] not in tasks:
-        return None, [(f"{at}.task", f"unknown task {entry['task']!r}; known tasks: {', '.join(sorted(tasks))}")]
+    # The builder first: an entry whose plugin is absent is set aside quietly, whatever its task.
     try:
         base: ModelSpec = registry.get(entry["builder"], "model")
     except (NotFoundError, AmbiguousNameError) as error:
@@ -97,6 +95,9 @@ def _entry_spec(entry: Mapping[str, Any], at: str, doc: Document, registry: Regi
                                                     f"its builder {entry['builder']!r} comes from plugin {plugin!r}, which {state}"))
             return None, []
         return None, [(f"{at}.builder", f"unknown builder: {error}")]
+    tasks = {task.name for task in registry.tasks}
+    if registry.tasks and entry["task"] not in tasks:
+        return None, [(f"{at}.task", f"unknown task {entry['task']!r}; known tasks: {', '.join(sorted(tasks))}")]
     escapes = _escaping_paths(entry, at, doc)
     if escapes:
         return None, escapes
@@ -107,7 +108,7 @@ def _entry_spec(entry: Mapping[str, Any], at: str, doc: Document, registry: Regi
                        "community catalogue cannot")]
     if entry["task"] != base.task:
         return None, [(f"{at}.task", f"{entry['task']!r} does not match the task of builder {base.id} ({base.task!r})")]
-    problems = _check_reported(entry, at, registry)
+    problems = _check_reported(entry, at, registry, prefer=(namespace, base.plugin))
     if problems:
         return None, problems
     weights = _absolute_weights(entry["weights"], doc) if entry.get("weights") else base.weights
@@ -152,11 +153,14 @@ def _strings(value: Any, path: str) -> list[tuple[str, str]]:
     return []
 
 
-def _check_reported(entry: Mapping[str, Any], at: str, registry: Registry) -> list[tuple[str, str]]:
+def _check_reported(entry: Mapping[str, Any], at: str, registry: Registry,
+                    prefer: tuple[str | None, ...] = ()) -> list[tuple[str, str]]:
     problems = []
     for i, reported in enumerate(entry.get("reported") or []):
         try:
-            metric = registry.get(reported["metric"], "metric", task=entry["task"])
+            # The entry's own plugin's metric first, then the task owner's: a newcomer's `accuracy` cannot
+            # make this catalogue's `accuracy` ambiguous.
+            metric = registry.metric(reported["metric"], entry["task"], prefer=tuple(p for p in prefer if p))
         except (NotFoundError, AmbiguousNameError) as error:
             problems.append((f"{at}.reported[{i}].metric", str(error)))
             continue

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from zoo import schema
+from zoo import builtin, schema
 from zoo.errors import CatalogueError, DuplicateEntryError, PluginError, RegistrationError, UsageError
-from zoo.plugins import PluginRecord, PluginSource, call_hook, discover, load_plugins, slow_import_seconds
+from zoo.plugins import (PluginRecord, PluginSource, call_hook, core_distribution, discover, load_plugins,
+                         slow_import_seconds)
 from zoo.printable import printable
-from zoo.registry import Registry
+from zoo.registry import Registry, Unavailable
 from zoo.catalogue import read_catalogue
 from zoo.specs import Origin, Spec, spec_from_fields
 
@@ -49,6 +50,7 @@ class Settings:
     trace: bool = False
     catalogues: tuple[Path, ...] = ()
     builtin_catalogue: bool = True
+    builtin_tasks: bool = True  # the core's four tasks and their metrics (zoo.builtin), owned by plugin "zoo"
     read_catalogues: bool = True  # False: plugin hooks only (zoo validate reads them itself)
 
     @classmethod
@@ -65,6 +67,12 @@ class Settings:
         if "catalogues" in changes:
             changes["catalogues"] = settings.catalogues + tuple(Path(p) for p in changes["catalogues"])
         return cls(**{**settings.__dict__, **changes})
+
+
+def _core_version() -> str:
+    from zoo import __version__
+
+    return __version__
 
 
 def catalogue_files(registry: Registry, settings: Settings) -> list[tuple[Path, str | None]]:
@@ -148,45 +156,84 @@ def _not_plain_data(value: Any, path: str = "") -> str | None:
     return f"{path or 'value'} is a {type(value).__name__}, which is not JSON-serialisable"
 
 
-def _check_references(staged: Mapping[str, _Staged], records: Sequence[PluginRecord]) -> None:
-    """Fail plugins whose entries name tasks or metrics nobody provides, until stable."""
+def _resolve_tasks(staged: Mapping[str, _Staged], records: Sequence[PluginRecord]) -> tuple[dict[str, str], list[str]]:
+    """Who owns each task: the first plugin to register it, the core's built-in plugin first.
+
+    A later registration of the same name is refused for that plugin's task alone (a problem
+    line); the plugin's models, datasets and metrics for the task use the owner's.
+    """
+    owners: dict[str, str] = {}
+    problems = []
+    for record in records:
+        if record.status != "loaded":
+            continue
+        for name in list(staged[record.name].specs["task"]):
+            if name in owners:
+                del staged[record.name].specs["task"][name]
+                problems.append(f"plugin {record.name!r} registers task {name!r}, which plugin {owners[name]!r} "
+                                f"already provides; its registration is ignored and its entries for {name!r} use "
+                                f"plugin {owners[name]!r}'s task (target a task, don't redefine it)")
+            else:
+                owners[name] = record.name
+    return owners, problems
+
+
+def _set_aside_unreachable(staged: Mapping[str, _Staged], records: Sequence[PluginRecord],
+                           owners: dict[str, str]) -> list[Unavailable]:
+    """Entries for a task no loaded plugin provides are set aside, with the reason; the plugin's other
+    entries load. A task whose default metrics nobody registers is set aside too, with its entries."""
+    aside: list[Unavailable] = []
     changed = True
     while changed:
         changed = False
         live = [r for r in records if r.status == "loaded"]
-        tasks = {name for r in live for name in staged[r.name].specs["task"]}
-        ranges = {(task, spec.name): spec.range for r in live for spec in staged[r.name].specs["metric"].values()
-                  for task in spec.tasks}  # type: ignore[attr-defined]
-        metrics = set(ranges)
+        tasks = {name for name, owner in owners.items() if name in staged[owner].specs["task"]}
+        metrics = {(task, spec.name) for r in live for spec in staged[r.name].specs["metric"].values()
+                   for task in spec.tasks}  # type: ignore[attr-defined]
         for record in live:
-            problem = _first_reference_problem(staged[record.name], tasks, metrics, ranges)
-            if problem:
-                record.fail(problem)
-                changed = True
+            specs = staged[record.name].specs
+            for kind in ("model", "dataset", "metric", "task"):
+                for name, spec in list(specs[kind].items()):
+                    reason = _unreachable(kind, spec, tasks, metrics)
+                    if reason:
+                        del specs[kind][name]
+                        aside.append(Unavailable(name, kind, record.name, spec.origin.where, reason))
+                        changed = True
+    return aside
 
 
-def _first_reference_problem(staged: _Staged, tasks: set[str], metrics: set[tuple[str, str]],
-                             ranges: Mapping[tuple[str, str], Any] | None = None) -> str | None:
-    for kind in ("model", "dataset"):
-        for spec in staged.specs[kind].values():
-            if spec.task not in tasks:  # type: ignore[attr-defined]
-                return (f"{kind} {spec.name!r} is for task {spec.task!r}, which no loaded plugin provides "  # type: ignore[attr-defined]
-                        f"(known tasks: {', '.join(sorted(tasks)) or 'none'})")
-    for spec in staged.specs["model"].values():
-        for reported in spec.reported:  # type: ignore[attr-defined]
-            bounds = (ranges or {}).get((spec.task, reported.metric))  # type: ignore[attr-defined]
-            if bounds is not None and schema.out_of_range(reported.value, bounds):
-                return (f"model {spec.name!r} reports {reported.metric} {reported.value}, outside the metric's range "
-                        f"{list(bounds)}; metrics are fractions (0.754, not 75.4)")
-    for spec in staged.specs["metric"].values():
-        for task in spec.tasks:  # type: ignore[attr-defined]
-            if task not in tasks:
-                return f"metric {spec.name!r} is for task {task!r}, which no loaded plugin provides"
-    for spec in staged.specs["task"].values():
-        for metric in spec.default_metrics:  # type: ignore[attr-defined]
-            if (spec.name, metric) not in metrics:
-                return f"task {spec.name!r} names default metric {metric!r}, which no plugin registers for it"
+def _unreachable(kind: str, spec: Any, tasks: set[str], metrics: set[tuple[str, str]]) -> str | None:
+    if kind in ("model", "dataset") and spec.task not in tasks:
+        return (f"it is for task {spec.task!r}, which no installed plugin provides; install the plugin that "
+                f"provides {spec.task!r} (see `zoo list tasks`)")
+    if kind == "metric" and not any(task in tasks for task in spec.tasks):
+        return f"it is for task(s) {', '.join(spec.tasks)}, which no installed plugin provides"
+    if kind == "task":
+        missing = [metric for metric in spec.default_metrics if (spec.name, metric) not in metrics]
+        if missing:
+            return f"its default metric(s) {', '.join(missing)} are registered by no plugin for {spec.name!r}"
     return None
+
+
+def _check_reported_ranges(staged: Mapping[str, _Staged], records: Sequence[PluginRecord],
+                           owners: dict[str, str]) -> None:
+    """A model reporting a value outside its metric's range (75.4 for a fraction) fails its plugin:
+    that is malformed data, like any other field a schema refuses."""
+    by_plugin = {r.name: {(task, spec.name): spec.range for spec in staged[r.name].specs["metric"].values()
+                          for task in spec.tasks} for r in records if r.status == "loaded"}  # type: ignore[attr-defined]
+    for record in records:
+        if record.status != "loaded":
+            continue
+        for spec in staged[record.name].specs["model"].values():
+            owner = owners.get(spec.task, "")  # type: ignore[attr-defined]
+            for reported in spec.reported:  # type: ignore[attr-defined]
+                key = (spec.task, reported.metric)  # type: ignore[attr-defined]
+                # The metric an entry means: its own plugin's first, then the task owner's.
+                bounds = by_plugin[record.name].get(key) or by_plugin.get(owner, {}).get(key)
+                if bounds is not None and schema.out_of_range(reported.value, bounds):
+                    record.fail(f"model {spec.name!r} reports {reported.metric} {reported.value}, outside the "
+                                f"metric's range {list(bounds)}; metrics are fractions (0.754, not 75.4)")
+                    break
 
 
 def load_registry(sources: Sequence[PluginSource] | None = None, settings: Settings | None = None,
@@ -206,7 +253,11 @@ def load_registry(sources: Sequence[PluginSource] | None = None, settings: Setti
                 raise UsageError(f"catalogue {path} (from --registry or ZOO_REGISTRY) {state}; fix the path")
     warn = sys.stderr if warn is None else warn
     trace = warn if settings.trace else None
-    manager, records = load_plugins(discover() if sources is None else sources, disabled=settings.disabled)
+    found = list(discover() if sources is None else sources)
+    if settings.builtin_tasks:
+        found.insert(0, PluginSource.from_object(builtin.PLUGIN_NAME, builtin, distribution=core_distribution(),
+                                                 version=_core_version()))
+    manager, records = load_plugins(found, disabled=settings.disabled)
     slow = slow_import_seconds()
     for record in records:
         if trace is not None and record.status != "disabled":
@@ -223,9 +274,11 @@ def load_registry(sources: Sequence[PluginSource] | None = None, settings: Setti
         for hook, kind in ENTRY_HOOKS:
             call_hook(manager, record, hook, staged[record.name].register_fn(record, kind), trace=trace)
         call_hook(manager, record, "register_catalogues", staged[record.name].register_catalogue_fn(record), trace=trace)
-    _check_references(staged, records)
+    owners, task_problems = _resolve_tasks(staged, records)
+    _check_reported_ranges(staged, records, owners)
+    aside = _set_aside_unreachable(staged, records, owners)
 
-    registry = Registry(plugins=records, manager=manager)
+    registry = Registry(plugins=records, manager=manager, unavailable=aside, problems=task_problems)
     for record in records:
         if record.status == "failed":
             message = f"plugin {record.name!r} failed and was skipped: {record.error}"

@@ -27,7 +27,8 @@ import pluggy
 
 from zoo import hookspecs
 
-__all__ = ["PluginRecord", "PluginSource", "discover", "hook_names", "load_plugins", "slow_import_seconds"]
+__all__ = ["CORE_DISTRIBUTION", "PluginRecord", "PluginSource", "core_distribution", "discover", "hook_names",
+           "load_plugins", "slow_import_seconds"]
 
 ENTRY_POINT_GROUP = "zoo"
 Status = Literal["loaded", "failed", "disabled"]
@@ -88,6 +89,14 @@ class PluginRecord:
             "contributed": self.contributed, "error": self.error,
             "import_seconds": round(self.load_seconds, 4),
         }
+
+
+# The distribution the core is installed as (pyproject.toml's [project] name); the import package is `zoo`.
+CORE_DISTRIBUTION = "zoo"
+
+
+def core_distribution() -> str:
+    return CORE_DISTRIBUTION
 
 
 def discover() -> list[PluginSource]:

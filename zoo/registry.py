@@ -114,6 +114,28 @@ class Registry:
             raise AmbiguousNameError(f"{what} name {name!r} is ambiguous: use one of {ids}")
         raise NotFoundError(self._not_found_message(name, kinds, what))
 
+    def task_owner(self, task: str) -> str | None:
+        """The plugin that provides ``task`` (``zoo`` for the built-in tasks)."""
+        found = [spec for spec in self.entries["task"].values() if spec.name == task]
+        return found[0].plugin if len(found) == 1 else None
+
+    def metric(self, name: str, task: str, *, prefer: Sequence[str] = ()) -> MetricSpec:
+        """The metric an entry means by ``name`` for ``task``.
+
+        ``plugin:name`` is exact. A short name resolves first within the plugins in
+        ``prefer`` (the entry's own), then the task owner's, then the only candidate:
+        so a newcomer registering its own ``accuracy`` for a task can never make an
+        existing catalogue's ``accuracy`` ambiguous.
+        """
+        if ":" not in name:
+            candidates = [spec for spec in self.entries["metric"].values()
+                          if spec.name == name and task in spec.tasks]  # type: ignore[attr-defined]
+            for plugin in (*prefer, self.task_owner(task)):
+                chosen = [spec for spec in candidates if spec.plugin == plugin]
+                if chosen:
+                    return chosen[0]  # type: ignore[return-value]
+        return self.get(name, "metric", task=task)  # type: ignore[no-any-return]
+
     def _not_found_message(self, name: str, kinds: Sequence[str], what: str) -> str:
         short = name.split(":", 1)[-1]
         for missing in self.unavailable:

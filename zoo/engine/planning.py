@@ -207,7 +207,8 @@ def plan(request: RunRequest, registry: Registry, *, model_object: Any = None, d
     metrics = []
     for name in metric_names:
         try:
-            metrics.append(registry.get(name, "metric", task=task.name))
+            # The model's own plugin's metric of that name first, then the task owner's.
+            metrics.append(registry.metric(name, task.name, prefer=(model.plugin,) if model is not None else ()))
         except ZooError:
             known = ", ".join(sorted({m.name for m in registry.filter("metric", task=task.name)}))
             raise UsageError(f"unknown metric {name!r} for task {task.name!r}; known: {known}") from None

@@ -11,40 +11,15 @@ from typing import Any, Final
 
 import zoo
 
-__all__ = ["DIGITS", "register_catalogues", "register_datasets", "register_metrics", "register_models", "register_tasks"]
+__all__ = ["DIGITS", "register_catalogues", "register_datasets", "register_models"]
 
 # The ten digit words, in class-index order: the bundled digit datasets, the CNN and the
 # PocketSphinx digit grammar all take their labels from here.
 DIGITS: Final = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+# Both tasks, and their metrics (wer, cer, accuracy, macro-f1), are zoo's built-in ones (zoo.builtin).
 ASR, CLS = "speech-recognition", "audio-classification"
-NORMALISATION = ("transcripts are NFKC-normalised, lower-cased and stripped of punctuation (inner "
-                 "apostrophes kept) and whitespace-collapsed before scoring (zoo.metrics.normalize_transcript)")
 SYNTH_CITATION = ("zoo-speech spoken-digits-synth, generated with eSpeak NG 1.51 (https://github.com/espeak-ng/espeak-ng) "
                   "and CMU Flite 2.2 (http://cmuflite.org) by scripts/generate_spoken_digits.py")
-
-
-@zoo.hookimpl
-def register_tasks(register: Any) -> None:
-    register(ASR, target="text", input="audio", default_metrics=["wer", "cer"],
-             input_loader="zoo_speech.audio:load_input",
-             description="Transcribe speech: a mono waveform and its rate in, a transcript out")
-    register(CLS, target="class", input="audio", default_metrics=["accuracy", "macro-f1"],
-             input_loader="zoo_speech.audio:load_input",
-             description="Classify a clip (a spoken word, a keyword...): a mono waveform in, logits out")
-
-
-@zoo.hookimpl
-def register_metrics(register: Any) -> None:
-    register("wer", tasks=[ASR], builder="zoo.metrics:word_error_rate", args={"normalize": True},
-             higher_is_better=False, range=[0.0, None],
-             description=f"Word error rate over the corpus (torchmetrics); {NORMALISATION}")
-    register("cer", tasks=[ASR], builder="zoo.metrics:char_error_rate", args={"normalize": True},
-             higher_is_better=False, range=[0.0, None],
-             description=f"Character error rate over the corpus (torchmetrics); {NORMALISATION}")
-    register("accuracy", tasks=[CLS], builder="zoo.metrics:accuracy", args={"top_k": 1},
-             description="Top-1 accuracy: argmax of the logits over the model's labels (torchmetrics)")
-    register("macro-f1", tasks=[CLS], builder="zoo.metrics:f1_macro",
-             description="F1 averaged over the classes present (torchmetrics, average='macro')")
 
 
 @zoo.hookimpl

@@ -67,10 +67,11 @@ def test_an_empty_text_stops_the_run_naming_the_row_or_is_skipped_and_listed(tex
 
 
 def test_an_input_from_the_command_line_is_the_text_itself(text_registry):
-    from zoo_text.inputs import text_from_argument
+    from zoo.inputs.text import text_from_argument
 
     task = zoo.get("text-classification", "task", registry=text_registry)
-    assert task.input_loader == "zoo_text.inputs:text_from_argument"
+    assert task.id == "zoo:text-classification"  # zoo's built-in task: every plugin targets the same one
+    assert task.input_loader == "zoo.inputs.text:text_from_argument"
     assert text_from_argument("a gripping, funny film") == "a gripping, funny film"
     with pytest.raises(UsageError, match="empty"):
         text_from_argument("  ")

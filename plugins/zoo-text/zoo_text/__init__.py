@@ -13,7 +13,7 @@ import zoo
 
 __all__ = ["CATALOGUE", "TASK"]
 
-TASK = "text-classification"
+TASK = "text-classification"  # zoo's built-in task, with its metrics (zoo.builtin)
 CATALOGUE = Path(__file__).with_name("catalogue.yaml")
 
 PANG_LEE_2005 = (
@@ -21,23 +21,6 @@ PANG_LEE_2005 = (
     "categorization with respect to rating scales. In Proceedings of ACL 2005, pages 115-124."
 )
 CHATTERBOT_CORPUS = "Gunther Cox. ChatterBot Language Training Corpus, version 1.3.3. https://github.com/gunthercox/chatterbot-corpus"
-
-
-@zoo.hookimpl
-def register_tasks(register: zoo.hookspecs.Register) -> None:
-    register(TASK, target="class", input="text", default_metrics=["accuracy", "macro-f1"],
-             input_loader="zoo_text.inputs:text_from_argument",
-             description="A string in, one class out: sentiment, topic, emotion, NLI-style labels.")
-
-
-@zoo.hookimpl
-def register_metrics(register: zoo.hookspecs.Register) -> None:
-    register("accuracy", tasks=[TASK], builder="zoo.metrics:accuracy", higher_is_better=True,
-             description="Fraction of texts whose argmax class is the target (torchmetrics, micro).")
-    register("macro-f1", tasks=[TASK], builder="zoo.metrics:f1_macro", higher_is_better=True,
-             description="F1 per class, averaged with every class counting equally (torchmetrics).")
-    register("mcc", tasks=[TASK], builder="zoo.metrics:matthews", higher_is_better=True, range=[-1.0, 1.0],
-             description="Matthews correlation coefficient, multiclass (torchmetrics).")
 
 
 @zoo.hookimpl

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import zoo
 
-TASK = "image-classification"
+TASK = "image-classification"  # zoo's built-in task, with its metrics (zoo.builtin)
 
 DIGITS_CITATION = (
     "Alpaydin, E. and Kaynak, C. (1998). Optical Recognition of Handwritten Digits. "
@@ -28,23 +28,6 @@ SKIMAGE_CITATION = (
     "van der Walt, S. et al. (2014). scikit-image: image processing in Python. PeerJ 2:e453. "
     "https://doi.org/10.7717/peerj.453"
 )
-
-
-@zoo.hookimpl
-def register_tasks(register):  # type: ignore[no-untyped-def]
-    register(TASK, target="class", input="image", default_metrics=["top1", "top5"],
-             input_loader="zoo_vision.images:load_image",
-             description="One label per image; models return logits [B, C]")
-
-
-@zoo.hookimpl
-def register_metrics(register):  # type: ignore[no-untyped-def]
-    register("top1", tasks=[TASK], builder="zoo.metrics:accuracy", args={"top_k": 1}, higher_is_better=True,
-             description="Top-1 accuracy (torchmetrics MulticlassAccuracy, micro average)")
-    register("top5", tasks=[TASK], builder="zoo.metrics:accuracy", args={"top_k": 5}, higher_is_better=True,
-             description="Top-5 accuracy: the target is among the five highest logits")
-    register("macro-f1", tasks=[TASK], builder="zoo.metrics:f1_macro", higher_is_better=True,
-             description="F1 score averaged over classes with equal weight (torchmetrics)")
 
 
 @zoo.hookimpl
