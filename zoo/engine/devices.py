@@ -99,7 +99,11 @@ class Execution:
         return self.dtype in AUTOCAST_DTYPES
 
     def inputs(self, batch: Any, non_blocking: bool = False) -> Any:
-        return move(batch, self.device, None, non_blocking, channels_last=self.channels_last)
+        """The batch on the device, floating tensors in float32 (the weights' dtype; autocast
+        casts per operation), image batches in the memory format chosen."""
+        import torch
+
+        return move(batch, self.device, torch.float32, non_blocking, channels_last=self.channels_last)
 
     def forward_context(self) -> Any:
         return autocast(self.device, self.dtype)

@@ -337,8 +337,9 @@ def evaluate(model: Any, dataset: Any = None, *, registry: Registry | None = Non
     and zoo.build_dataset return, or your own zoo.Model / zoo.Dataset); the
     record's ``replayable`` says whether ``zoo run --from`` can repeat the run.
     ``options`` are the fields of :class:`RunRequest`: split, metrics,
-    batch_size, num_workers, device, dtype, limit, seed, on_error, label_map,
-    model_args, dataset_args.
+    batch_size, num_workers, device, dtype (bfloat16/float16: autocast),
+    channels_last (None: on for image models), compile, limit, seed,
+    on_error, label_map, model_args, dataset_args.
     """
     registry = registry if registry is not None else api.default_registry()
     model_name, model_object, options = objects.model_request(model, options, where="zoo.evaluate")
