@@ -92,7 +92,7 @@ class PluginRecord:
 
 
 # The distribution the core is installed as (pyproject.toml's [project] name); the import package is `zoo`.
-CORE_DISTRIBUTION = "zoo"
+CORE_DISTRIBUTION = "model-zoo-registry"  # `zoo` on the package index is an unrelated project
 
 
 def core_distribution() -> str:

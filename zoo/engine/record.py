@@ -12,19 +12,22 @@ from pathlib import Path
 from typing import Any
 
 from zoo.errors import UsageError
+from zoo.plugins import CORE_DISTRIBUTION
 from zoo.printable import strict_json
 from zoo.specs import ModelSpec
 
 RECORD_VERSION = 1
 MAX_RECORD_BYTES = 256 * 1024 * 1024  # a comparison of many models with their skipped samples fits easily
-LIBRARIES = ("torch", "torchmetrics", "timm", "transformers", "zoo")
+# The name each version is recorded under -> its distribution (zoo's core is published as model-zoo-registry).
+LIBRARIES = {"torch": "torch", "torchmetrics": "torchmetrics", "timm": "timm", "transformers": "transformers",
+             "zoo": CORE_DISTRIBUTION}
 
 
 def library_versions() -> dict[str, str | None]:
     versions: dict[str, str | None] = {"python": platform.python_version()}
-    for name in LIBRARIES:
+    for name, distribution in LIBRARIES.items():
         try:
-            versions[name] = metadata.version(name)
+            versions[name] = metadata.version(distribution)
         except metadata.PackageNotFoundError:
             versions[name] = None
     return versions
