@@ -119,7 +119,10 @@ class Dataset(Protocol):
 
 @runtime_checkable
 class Metric(Protocol):
-    """Streaming metric state (torchmetrics.Metric satisfies it)."""
+    """Streaming metric state (torchmetrics.Metric satisfies it).
+
+    The engine calls ``to(device)``, which returns the metric, before the first :meth:`update`.
+    """
 
     def update(self, preds: Any, target: Any) -> None:
         """Add one batch. ``preds``: float32 logits ``[B, C]`` on the run's device, one column
