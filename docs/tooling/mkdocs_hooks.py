@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-# The modules whose __all__ is zoo's public interface for users and plugin authors.
+# The modules whose __all__ is zoo's public interface for users and plugin authors; each has a
+# page in docs/reference/ (and griffe_roles.DOCUMENTED names the same ones).
 CHECKED_MODULES = ("zoo", "zoo.errors", "zoo.hookspecs", "zoo.interface", "zoo.metrics", "zoo.testing", "zoo.weights")
 
 log = logging.getLogger("mkdocs.plugins.zoo_docs")
@@ -102,6 +103,10 @@ def _target(obj: Any) -> Any:
     return obj.final_target if obj.is_alias else obj
 
 
+def _documented(obj: Any) -> bool:
+    return bool(obj.docstring and obj.docstring.value.strip())
+
+
 def undocumented(names: Iterable[tuple[str, Any]]) -> list[str]:
     """One line per public name, or public method or property of a public class, with no docstring."""
     problems, seen = [], set()
@@ -110,18 +115,20 @@ def undocumented(names: Iterable[tuple[str, Any]]) -> list[str]:
         if target.path in seen:
             continue
         seen.add(target.path)
-        if not (target.docstring and target.docstring.value.strip()):
+        if not _documented(target):
             problems.append(f"{public} ({target.path}) has no docstring")
         if not target.is_class:
             continue
         for member_name, member in target.members.items():
             if member_name.startswith("_") or member.is_alias:
                 continue
-            if (member.is_function or "property" in member.labels) and not (member.docstring and member.docstring.value.strip()):
+            if (member.is_function or "property" in member.labels) and not _documented(member):
                 problems.append(f"{public}.{member_name} ({member.path}) has no docstring")
     return problems
 
 
+# The heading ids of the reference pages built so far: mkdocs hooks are module functions, so the
+# pages' ids collected by on_page_content wait here for on_post_build (cleared by on_pre_build).
 _rendered: set[str] = set()
 
 
