@@ -8,11 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from zoo.cli import make_cli
+from zoo.plugins import PluginSource
 from zoo.testing import fake_plugin, registry_of
-
-
-def register_tasks(register):
-    register("text-classification", target="class", input="text", default_metrics=["accuracy"])
 
 
 def register_metrics(register):
@@ -45,11 +42,11 @@ def zoo_cli(tmp_path, monkeypatch):
     catalogue = tmp_path / "registry.yaml"
     catalogue.write_text(CATALOGUE)
     monkeypatch.setattr("zoo.loader.BUILTIN_CATALOGUE", catalogue)
-    plugin = fake_plugin("toys", register_tasks=register_tasks, register_metrics=register_metrics,
-                         register_models=register_models)
+    plugin = fake_plugin("toys", register_metrics=register_metrics, register_models=register_models)
 
-    def run(*args):
-        return CliRunner().invoke(make_cli(lambda settings: registry_of(plugin, settings=settings)), list(args))
+    def run(*args, also=()):
+        return CliRunner().invoke(make_cli(lambda settings: registry_of(plugin, *also, settings=settings)),
+                                  list(args))
     run.catalogue = catalogue
     return run
 
@@ -80,3 +77,28 @@ def test_validate_of_named_files_counts_only_them(zoo_cli, tmp_path):
     result = zoo_cli("validate", str(mine))
     assert result.exit_code == 0, result.output
     assert result.stdout == "1 catalogue(s): 1 model entries valid: OK\n"
+
+
+def test_validate_of_a_file_ignores_an_unrelated_failed_plugin(zoo_cli, tmp_path):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(CATALOGUE.split("  - name: keyword-fine")[0])
+    def fails_to_import():
+        raise ImportError("an unrelated plugin that fails to import")
+
+    broken = [("broken", PluginSource("broken", fails_to_import, "zoo_broken"))]
+    assert "broken" in zoo_cli("validate", also=broken).stderr  # everything zoo reads: a failed plugin is a problem
+    result = zoo_cli("validate", str(mine), also=broken)
+    assert result.exit_code == 0 and "broken" not in result.output
+
+
+def test_entries_of_an_absent_plugin_are_set_aside_quietly_and_listed(zoo_cli):
+    zoo_cli.catalogue.write_text(CATALOGUE.split("  - name: keyword-fine")[0] +
+                                 "  - name: resnet-tv\n    task: image-classification\n    builder: vision:timm\n"
+                                 "    license: BSD-3-Clause\n")
+    listed = zoo_cli("list")
+    assert listed.exit_code == 0 and "warning" not in listed.stderr
+    aside = json.loads(zoo_cli("list", "--unavailable", "--json").stdout)
+    assert [(e["name"], e["plugin"]) for e in aside] == [("resnet-tv", "vision")]
+    assert "comes from plugin 'vision', which is not installed" in aside[0]["reason"]
+    summary = zoo_cli("validate").stderr.splitlines()[-1]
+    assert "1 set aside, their plugin(s) not installed or their task not provided: vision" in summary

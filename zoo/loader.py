@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from zoo import builtin, schema
 from zoo.errors import CatalogueError, DuplicateEntryError, PluginError, RegistrationError, UsageError
 from zoo.plugins import (PluginRecord, PluginSource, call_hook, core_distribution, discover, load_plugins,
-                         slow_import_seconds)
+                         settle_names, slow_import_seconds)
 from zoo.printable import printable
 from zoo.registry import Registry, Unavailable
 from zoo.catalogue import read_catalogue
@@ -255,9 +255,12 @@ def load_registry(sources: Sequence[PluginSource] | None = None, settings: Setti
     trace = warn if settings.trace else None
     found = list(discover() if sources is None else sources)
     if settings.builtin_tasks:
-        found.insert(0, PluginSource.from_object(builtin.PLUGIN_NAME, builtin, distribution=core_distribution(),
-                                                 version=_core_version()))
-    manager, records = load_plugins(found, disabled=settings.disabled)
+        core = PluginSource.from_object(builtin.PLUGIN_NAME, builtin, distribution=core_distribution(),
+                                        version=_core_version())
+        # One plugin per name (a squatter on a name, `zoo` included, is refused), the core's first:
+        # it owns the built-in tasks, so it registers before anyone else.
+        found = sorted(settle_names([core, *found]), key=lambda source: source is not core)
+    manager, records = load_plugins(found, disabled=tuple(d for d in settings.disabled if d != builtin.PLUGIN_NAME))
     slow = slow_import_seconds()
     for record in records:
         if trace is not None and record.status != "disabled":

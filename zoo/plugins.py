@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import sys
 import threading
@@ -27,8 +28,8 @@ import pluggy
 
 from zoo import hookspecs
 
-__all__ = ["CORE_DISTRIBUTION", "PluginRecord", "PluginSource", "core_distribution", "discover", "hook_names",
-           "load_plugins", "slow_import_seconds"]
+__all__ = ["CORE_DISTRIBUTION", "PluginNameTaken", "PluginRecord", "PluginSource", "core_distribution", "discover",
+           "hook_names", "load_plugins", "settle_names", "slow_import_seconds"]
 
 ENTRY_POINT_GROUP = "zoo"
 Status = Literal["loaded", "failed", "disabled"]
@@ -110,7 +111,46 @@ def discover() -> list[PluginSource]:
             ep.name, ep.load, ep.value,
             dist.metadata["Name"] if dist else None, dist.version if dist else None,
         ))
-    return sorted(sources, key=lambda s: s.name)
+    return settle_names(sources)
+
+
+def _normalised(name: str | None) -> str:
+    return re.sub(r"[-_.]+", "-", name or "").lower()
+
+
+def settle_names(sources: Iterable[PluginSource]) -> list[PluginSource]:
+    """One plugin per name. When several distributions declare the same entry-point name, the name
+    belongs to the distribution called ``zoo-NAME`` (``zoo`` itself belongs to the core), else to the
+    first by distribution name; each other one is kept as a failed plugin named ``NAME@DISTRIBUTION``
+    whose error names both distributions, so a squatter never takes over or breaks the owner."""
+    by_name: dict[str, list[PluginSource]] = {}
+    for source in sources:
+        by_name.setdefault(source.name, []).append(source)
+    settled = []
+    for name, claims in sorted(by_name.items()):
+        if len(claims) == 1:
+            settled += claims
+            continue
+        rightful = {_normalised(f"zoo-{name}"), _normalised(CORE_DISTRIBUTION if name == "zoo" else "")} - {""}
+        claims = sorted(claims, key=lambda s: (_normalised(s.distribution) not in rightful, _normalised(s.distribution)))
+        owner, others = claims[0], claims[1:]
+        settled.append(owner)
+        for other in others:
+            message = (f"distribution {other.distribution!r} declares plugin {name!r}, which distribution "
+                       f"{owner.distribution!r} provides; refused (its entry point needs a name of its own)")
+            settled.append(PluginSource(f"{name}@{other.distribution}", _refuse(message), other.value,
+                                        other.distribution, other.version))
+    return settled
+
+
+def _refuse(message: str) -> Callable[[], Any]:
+    def load() -> Any:
+        raise PluginNameTaken(message)
+    return load
+
+
+class PluginNameTaken(Exception):
+    """Two distributions declare one plugin name; the one that is not its owner is refused."""
 
 
 def hook_names() -> list[str]:
@@ -118,6 +158,8 @@ def hook_names() -> list[str]:
 
 
 def _one_line(error: BaseException) -> str:
+    if isinstance(error, PluginNameTaken):
+        return str(error)
     if isinstance(error, SystemExit):
         return f"called sys.exit({error.code!r})"
     text = str(error).strip().splitlines()
@@ -150,7 +192,7 @@ def _plugin_code(record: PluginRecord, what: str) -> Iterator[None]:
     except BaseException as error:  # noqa: BLE001 - any failure of a plugin's own code isolates that plugin
         if isinstance(error, KeyboardInterrupt) and interrupt.seen:
             raise
-        record.fail(f"{what} {_one_line(error)}")
+        record.fail(str(error) if isinstance(error, PluginNameTaken) else f"{what} {_one_line(error)}")
         record.exception = error
     finally:
         if in_main_thread:

@@ -81,9 +81,12 @@ def _plugin_rows(registry: Registry) -> list[list[Any]]:
 @click.option("--plugin", help="Only entries from this plugin.")
 @click.option("--license", "license_", metavar="SPDX", help="Only entries under this licence.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--unavailable", is_flag=True,
+              help="List the entries set aside instead: their plugin is not installed or their task not provided.")
 @click.pass_context
 def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str | None, task: str | None,
-                 tag: str | None, plugin: str | None, license_: str | None, as_json: bool) -> None:
+                 tag: str | None, plugin: str | None, license_: str | None, as_json: bool,
+                 unavailable: bool) -> None:
     """List models (default), datasets, metrics, tasks or plugins.
 
     KIND is one of models, datasets, metrics, tasks, plugins; PATTERN is an
@@ -97,6 +100,9 @@ def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str |
             raise UsageError(f"unknown kind {kind_or_pattern!r}; use one of {', '.join(LIST_KINDS)}")
         pattern = kind_or_pattern
     registry = _state(ctx).registry
+    if unavailable:
+        _print_unavailable(registry, kind, as_json)
+        return
     if kind == "plugins":
         _print_plugins(registry, as_json)
         return
@@ -119,6 +125,20 @@ def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str |
         return
     headers, rows = _rows(kind[:-1], specs, registry)
     click.echo(table(headers, rows, shrink=SHRINK.get(kind[:-1], ())) if rows else f"no {kind} match")
+
+
+def _print_unavailable(registry: Registry, kind: str, as_json: bool) -> None:
+    """Entries set aside quietly: in a catalogue or a plugin, but their builder's plugin or their task is missing."""
+    entries = [entry for entry in registry.unavailable if kind == "models" and entry.kind == "model"
+               or entry.kind + "s" == kind]
+    if as_json:
+        echo_json([{"name": e.name, "kind": e.kind, "plugin": e.plugin, "where": e.where, "reason": e.reason}
+                   for e in entries])
+    elif entries:
+        click.echo(table(["name", "kind", "plugin", "where", "reason"],
+                         [[e.name, e.kind, e.plugin, e.where, e.reason] for e in entries], shrink=("reason", "where")))
+    else:
+        click.echo(f"no {kind} are set aside: every entry's plugin and task is here")
 
 
 def _print_plugins(registry: Registry, as_json: bool) -> None:
@@ -185,14 +205,16 @@ def validate_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
     state = _state(ctx)
     registry = state.factory(replace(state.settings, read_catalogues=False))
     targets = [(path, None) for path in files] if files else catalogue_files(registry, state.settings)
-    problems = [f"plugin {r.name!r}: {r.error}" for r in registry.plugins if r.status == "failed"]
+    # FILE: that file is judged (and the builders it names), not an unrelated plugin that failed.
+    problems = [] if files else [f"plugin {r.name!r}: {r.error}" for r in registry.plugins if r.status == "failed"]
     registered = len(registry.models)
     # Licence ids are checked against the SPDX list here only: loading it would slow every `zoo list`.
     checked: list[Spec] = [] if files else [*registry.models, *registry.datasets]
     read: list[ModelSpec] = []
     for path, namespace in targets:
         try:
-            specs, found = read_catalogue(path, registry, namespace=namespace, unavailable_is_error=True)
+            # Without FILE, entries whose plugin is absent are set aside quietly, as everywhere else.
+            specs, found = read_catalogue(path, registry, namespace=namespace, unavailable_is_error=bool(files))
         except CatalogueError as error:
             specs, found = [], error.problems
         problems += found
@@ -207,6 +229,10 @@ def validate_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
     for problem in problems:
         click.echo(problem, err=True)
     summary = _validate_summary(len(targets), read, unlicensed, registered, len(problems), bool(files))
+    if registry.unavailable and not files:
+        plugins = sorted({entry.plugin for entry in registry.unavailable})
+        summary += (f"; {len(registry.unavailable)} set aside, their plugin(s) not installed or their task not "
+                    f"provided: {', '.join(plugins)} (`zoo list --unavailable`)")
     if problems:
         click.echo(summary, err=True)
         ctx.exit(1)
