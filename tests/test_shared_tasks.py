@@ -130,3 +130,32 @@ def test_nobody_can_take_the_core_plugins_name():
     settled = settle_names([PluginSource("zoo", lambda: None, "evil", "evil", "1"),
                             PluginSource("zoo", lambda: None, "zoo.builtin", CORE_DISTRIBUTION, "0.1")])
     assert [(s.name, s.distribution) for s in settled] == [("zoo", CORE_DISTRIBUTION), ("zoo@evil", "evil")]
+
+
+def test_a_task_may_declare_an_input_kind_of_its_own_with_its_loader(tmp_path):
+    import zoo
+
+    def table_task(register):
+        register("row-classification", target="class", input="table-row", default_metrics=["accuracy"],
+                 input_loader="zoo.inputs.text:text_from_argument")  # a CSV row is read as its text here
+
+    def metrics(register):
+        register("accuracy", tasks=["row-classification"], builder="zoo.metrics:accuracy")
+
+    def models(register):
+        register("rows", task="row-classification", builder="zoo.testing.toy:build_keyword_model", license="MIT")
+
+    registry = registry_of(fake_plugin("tables", register_tasks=table_task, register_metrics=metrics,
+                                       register_models=models))
+    assert registry.get("row-classification", "task").input == "table-row"
+    (result,) = zoo.predict("rows", ["good value, great seller"], registry=registry, top_k=1)
+    assert result["top"][0]["label"] == "positive"
+
+
+def test_an_input_kind_of_its_own_needs_its_loader():
+    def table_task(register):
+        register("row-classification", target="class", input="table-row", default_metrics=["accuracy"])
+
+    registry = registry_of(fake_plugin("tables", register_tasks=table_task))
+    assert ("input_loader: input kind 'table-row' is not one of zoo's (text, image, audio), so the task must name "
+            "the input_loader that reads it") in registry.plugin("tables").error

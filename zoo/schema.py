@@ -316,12 +316,14 @@ REPORTED: Final = _record({
 })
 
 COMMON: Final = {"name": (NAME, True), "description": (_string, False)}
+# The input kinds zoo reads itself (zoo.inputs); a task may declare another with its own input_loader.
+BUILTIN_INPUTS: Final = ("text", "image", "audio")
 
 FIELDS: Final[dict[str, dict[str, tuple[Check, bool]]]] = {
     "task": {
         **COMMON,
         "target": (_one_of(("class", "text")), True),
-        "input": (_one_of(("text", "image", "audio")), True),
+        "input": (NAME, True),  # a built-in kind (BUILTIN_INPUTS) or a task's own, read by its input_loader
         "default_metrics": (_list_of(NAME, non_empty=True), True),
         "input_loader": (IMPORT, False),
     },
@@ -371,6 +373,10 @@ def check_fields(kind: str, data: Any, *, path: str = "", catalogue: bool = Fals
     """Check one entry's fields; an empty list means it is well formed."""
     fields = CATALOGUE_MODEL if catalogue else FIELDS[kind]
     problems = _record(fields)(data, path)
+    if not problems and kind == "task" and data["input"] not in BUILTIN_INPUTS and not data.get("input_loader"):
+        problems.append((f"{path}.input_loader" if path else "input_loader",
+                         f"input kind {data['input']!r} is not one of zoo's ({', '.join(BUILTIN_INPUTS)}), so the task "
+                         "must name the input_loader that reads it"))
     if not problems and kind == "dataset":
         default = data.get("default_split")
         if default is not None and default not in data["splits"]:
