@@ -55,6 +55,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``ZOO_DISABLE_PLUGINS``, ``ZOO_STRICT_PLUGINS``, ``ZOO_TRACE_PLUGINS`` and
+        ``ZOO_REGISTRY``, then ``overrides`` (command-line options): one left unset (None, empty,
+        False) keeps the environment's value, and ``catalogues`` add to ``ZOO_REGISTRY``'s."""
         env = os.environ if environ is None else environ
         settings = cls(
             disabled=_env_list(env.get("ZOO_DISABLE_PLUGINS")),

@@ -45,6 +45,7 @@ class Registry:
 
     # -- adding (used by the loader only) -------------------------------
     def add(self, spec: Spec) -> None:
+        """Add one entry under its id (the loader's job: plugins register through hooks)."""
         self.entries[spec.kind][spec.id] = spec
 
     def drop_plugin(self, name: str) -> None:
@@ -54,22 +55,27 @@ class Registry:
 
     # -- listing ----------------------------------------------------------
     def all(self, kind: str) -> list[Spec]:
+        """Every entry of one kind (``task``, ``model``, ``dataset``, ``metric``), sorted by name."""
         return sorted(self.entries[kind].values(), key=lambda s: (s.name.lower(), s.id))
 
     @property
     def tasks(self) -> list[TaskSpec]:
+        """Every task, sorted by name."""
         return self.all("task")  # type: ignore[return-value]
 
     @property
     def models(self) -> list[ModelSpec]:
+        """Every model, sorted by name."""
         return self.all("model")  # type: ignore[return-value]
 
     @property
     def datasets(self) -> list[DatasetSpec]:
+        """Every dataset, sorted by name."""
         return self.all("dataset")  # type: ignore[return-value]
 
     @property
     def metrics(self) -> list[MetricSpec]:
+        """Every metric, sorted by name."""
         return self.all("metric")  # type: ignore[return-value]
 
     def filter(self, kind: str, pattern: str | None = None, *, task: str | None = None,
@@ -164,6 +170,7 @@ class Registry:
         return f"no {what} named {name!r}{hint} (see `{listing}`)"
 
     def plugin(self, name: str) -> PluginRecord | None:
+        """The record of the plugin named ``name`` (status, error, contributions), or None."""
         return next((record for record in self.plugins if record.name == name), None)
 
 

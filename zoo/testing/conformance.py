@@ -50,6 +50,7 @@ class PluginConformance:
     @pytest.fixture(scope="class")
     @classmethod
     def zoo_registry(cls) -> Registry:
+        """The installed plugins' registry, as ``zoo`` loads it, shared by the class's checks."""
         return load_registry(settings=Settings(), warn=io.StringIO())
 
     @pytest.fixture(scope="class")
@@ -74,16 +75,19 @@ class PluginConformance:
         return [spec for spec in registry.all(kind) if spec.plugin == self.plugin]
 
     def test_plugin_loads_without_error(self, zoo_registry: Registry) -> None:
+        """The plugin is installed, loads, and registers something."""
         self._loaded(zoo_registry)
         record = zoo_registry.plugin(self.plugin)
         assert record is not None and record.contributed, f"plugin {self.plugin!r} registers nothing"
 
     def test_loading_reports_no_problem_about_this_plugin(self, zoo_registry: Registry) -> None:
+        """No load problem (a warning line) names the plugin or one of its entries."""
         self._loaded(zoo_registry)
         mine = [p for p in zoo_registry.problems if repr(self.plugin) in p or f"{self.plugin}:" in p]
         assert not mine, mine
 
     def test_entry_module_imports_nothing_heavy(self, zoo_registry: Registry) -> None:
+        """Importing the entry module, in a fresh interpreter, imports none of :data:`HEAVY_MODULES`."""
         self._loaded(zoo_registry)
         module = zoo_registry.plugin(self.plugin).module  # type: ignore[union-attr]
         code = (f"import sys, {module.split(':')[0]}; "
@@ -92,12 +96,15 @@ class PluginConformance:
         assert not heavy, f"importing {module} imported {heavy}; import heavy libraries inside builders"
 
     def test_every_builder_import_string_resolves(self, zoo_registry: Registry) -> None:
+        """Every model, dataset and metric builder imports (the import strings are right)."""
         self._loaded(zoo_registry)
         for kind in ("model", "dataset", "metric"):
             for spec in self._specs(zoo_registry, kind):
                 resolve_builder(spec)
 
     def test_builders_take_the_contract_arguments(self, zoo_registry: Registry) -> None:
+        """Dataset builders take ``split=``, metric builders ``labels=``, and the builders of
+        models with weights ``weights=``."""
         self._loaded(zoo_registry)
         expected = {"dataset": "split", "metric": "labels"}
         for kind, argument in expected.items():
@@ -111,12 +118,14 @@ class PluginConformance:
                 assert "weights" in parameters, f"model {spec.id} has weights: its builder must accept weights="
 
     def test_every_task_has_its_default_metrics(self, zoo_registry: Registry) -> None:
+        """Each task the plugin registers has each of its default metrics registered for it."""
         self._loaded(zoo_registry)
         for task in self._specs(zoo_registry, "task"):
             for metric in task.default_metrics:
                 zoo_registry.get(metric, "metric", task=task.name)
 
     def test_catalogues_are_valid(self, zoo_registry: Registry) -> None:
+        """The plugin's catalogues validate, every builder they name present."""
         self._loaded(zoo_registry)
         bare = load_registry(settings=Settings(builtin_catalogue=False, read_catalogues=False), warn=io.StringIO())
         for path, namespace in bare.catalogues:
