@@ -19,6 +19,7 @@ import json
 import os
 import re
 import string
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -207,9 +208,13 @@ def render_plugin(names: PluginNames, task: TaskChoice) -> dict[str, str]:
         f"{names.package}/catalogue.yaml": "catalogue.yaml.tmpl",
         f"{names.package}/py.typed": None,
         "tests/test_conformance.py": "test_conformance.py.tmpl",
-        f"tests/test_{names.package.removeprefix('zoo_')}.py": f"{template.folder}/test_plugin.py.tmpl",
+        f"tests/{_test_file(names)}": f"{template.folder}/test_plugin.py.tmpl",
     }
     return {path: _render(source, values) if source else "" for path, source in files.items()}
+
+
+def _test_file(names: PluginNames) -> str:
+    return f"test_{names.package.removeprefix('zoo_')}.py"
 
 
 def _values(names: PluginNames, task: TaskChoice, template: Template) -> dict[str, str]:
@@ -241,7 +246,7 @@ def _values(names: PluginNames, task: TaskChoice, template: Template) -> dict[st
     return {
         "plugin": names.plugin, "package": names.package, "distribution": names.distribution,
         "core": core_distribution(), "task": task.name, "input": task.input, "register_task": register_task,
-        "owner_dependency": owner, "task_note": task_note,
+        "owner_dependency": owner, "task_note": task_note, "test_file": _test_file(names),
         "model": f"{prefix}-{template.model}", "model_function": template.model_function,
         "entry": f"{prefix}-{template.entry}", "dataset": f"{prefix}-{template.dataset}",
         "metric": template.metric, "metric_function": template.metric_function,
@@ -254,6 +259,9 @@ def _values(names: PluginNames, task: TaskChoice, template: Template) -> dict[st
         "dataset_description": _literal(_sentence(f"{template.dataset_summary}; generated in code, the same on "
                                                   "every machine"), indent=13),
         "metric_description": _literal(_sentence(template.metric_summary), indent=13),
+        "catalogue_description": textwrap.fill(f"The starter model of {names.distribution}: {template.model_summary}. "
+                                               "Replace it with your own.", width=100, initial_indent=" " * 6,
+                                               subsequent_indent=" " * 6),
     }
 
 
@@ -270,8 +278,6 @@ def _sentence(text: str) -> str:
 
 def _literal(text: str, *, indent: int, width: int = 100) -> str:
     """A Python string literal for ``text``, split into adjacent literals of at most ``width`` characters."""
-    import textwrap
-
     parts = textwrap.wrap(text, width=width - indent, drop_whitespace=False)
     return ("\n" + " " * indent).join(json.dumps(part, ensure_ascii=False) for part in parts)
 
