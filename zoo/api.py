@@ -157,8 +157,18 @@ def build_model(name: str | ModelSpec, *, registry: Registry | None = None, prog
             raise UsageError(f"model {spec.id}: remote code is allowed for this entry only as reviewed, and "
                              f"--model-arg {', '.join(changed)} changes it; drop those or trust_remote_code")
         kwargs["remote_code_allowed"] = False
-    if spec.weights is not None:
-        kwargs.setdefault("weights", spec.weights)
+    if spec.weights is not None and "weights" not in kwargs:
+        # The core finds and checks the weights before the builder runs: a builder gets a verified
+        # local path (weights.path) and cannot skip a pin, whatever it does with it.
+        from zoo.errors import MissingArtifactError
+        from zoo.weights import verified
+
+        try:
+            kwargs["weights"] = verified(spec.weights, what=f"weights of model {spec.id}")
+        except MissingArtifactError:
+            # Not on this machine: nothing to check. The builder's own resolution reports it, after
+            # the builder has judged its arguments (a wrong request is the first thing to say).
+            kwargs["weights"] = spec.weights
     model = call_builder(spec, "give them with --model-arg KEY=VALUE", kwargs, progress=progress)
     return _attach_origin(model, BuiltFrom(spec, dict(args)))
 

@@ -47,6 +47,9 @@ class WeightsSpec:
     uri: str  # https://..., hf-hub:org/repo[@rev][/file], timm:arch.tag, package:dist[==version]/path, or a path
     sha256: str | None = None  # of the file; of a folder, its manifest (see zoo.weights.sha256_folder)
     format: str | None = None  # safetensors | pickle | hf | timm
+    # Set by zoo before a builder runs: the local file or folder, its pin already checked
+    # (zoo.api.build_model); builders read this, never the uri.
+    path: str | None = None
 
     def __post_init__(self) -> None:
         # A pin that pins nothing ('' or YAML's 0 for 000...0) must not pass as "checked".

@@ -14,14 +14,15 @@ import hashlib
 import os
 import tempfile
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from zoo.errors import MissingArtifactError, UsageError, ZooError
 from zoo.specs import WeightsSpec, pin_problem
 
-__all__ = ["IntegrityError", "cache_dir", "hf_snapshot", "is_offline", "load_state_dict", "parse_hub_uri", "resolve",
-           "sha256_file", "sha256_folder", "verify"]
+__all__ = ["HF_FOLDER_PATTERNS", "IntegrityError", "cache_dir", "hf_snapshot", "is_offline", "load_state_dict",
+           "parse_hub_uri", "resolve", "sha256_file", "sha256_folder", "verified", "verify"]
 
 
 class IntegrityError(ZooError):
@@ -104,6 +105,25 @@ def parse_hub_uri(spec: str) -> tuple[str, str | None, str | None]:
     return repo_id, revision, filename
 
 
+# What a transformers folder needs (configs, tokenizer files, PyTorch weights), not its TF/Flax/ONNX copies.
+HF_FOLDER_PATTERNS = ("*.json", "*.safetensors", "*.bin", "*.txt", "*.model", "*.tiktoken", "*.py")
+
+
+def verified(weights: WeightsSpec, *, what: str) -> WeightsSpec:
+    """The spec with ``path`` set: the local file or folder, its sha256 pin checked (every file of a
+    folder, through its manifest). ``timm:`` names are left to the timm builder, which resolves them
+    through :func:`resolve` (and so checks the pin) with timm's own knowledge of the hub repository."""
+    if weights.path is not None or weights.uri.startswith("timm:"):
+        return weights
+    if weights.uri.startswith("hf-hub:") and weights.format == "hf":
+        repo, revision, _ = parse_hub_uri(weights.uri[len("hf-hub:"):])
+        folder = hf_snapshot(repo, revision=revision, what=what, allow_patterns=list(HF_FOLDER_PATTERNS))
+        path = _verify(folder, weights.sha256, what)
+    else:
+        path = resolve(weights, what=what)
+    return replace(weights, path=str(path))
+
+
 def hf_snapshot(repo_id: str, *, revision: str | None = None, what: str, allow_patterns: Any = None) -> Path:
     """A hub repository's local folder; offline it comes from the cache or not at all."""
     try:
@@ -163,6 +183,8 @@ def _download(url: str, expected: str | None, what: str) -> Path:
 def resolve(weights: WeightsSpec | str, *, what: str = "weights") -> Path:
     """A local file (or hub folder) for a weights URI, sha256-checked when pinned."""
     spec = weights if isinstance(weights, WeightsSpec) else WeightsSpec(uri=weights)
+    if spec.path is not None:  # zoo resolved and checked it before the builder ran
+        return Path(spec.path)
     uri = spec.uri
     if uri.startswith("package:"):
         path = _package_file(uri[len("package:"):], what)

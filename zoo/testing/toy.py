@@ -25,7 +25,7 @@ from zoo.interface import Sample, TorchModel
 
 __all__ = ["KeywordModel", "LiveMeanKeywordModel", "MeasureModel", "ReviewsDataset", "build_copy_transcriber",
            "build_keyword_model", "build_keyword_template", "build_live_mean_model", "build_measure_model",
-           "build_reviews", "build_too_narrow_model", "build_unfetched_model"]
+           "build_reviews", "build_too_narrow_model", "build_unfetched_model", "build_weights_probe"]
 
 WORDS = ("good", "bad", "fine", "dull", "great", "awful", "plot", "actor", "scene", "music")
 
@@ -205,3 +205,12 @@ def build_unfetched_model(**_: Any) -> Any:
     from zoo.errors import MissingArtifactError
 
     raise MissingArtifactError("weights of this model are not in the local cache; fetch them first")
+
+
+def build_weights_probe(*, weights: Any = None, **_: Any) -> KeywordModel:
+    """The keyword model, reporting in its config the weights zoo handed its builder (``weights.path``
+    is the local file or folder, already checked against the pin)."""
+    model = build_keyword_model()
+    model.config = {**model.config, "weights_uri": getattr(weights, "uri", None),
+                    "weights_path": getattr(weights, "path", None)}
+    return model

@@ -45,6 +45,8 @@ def model_source(model: str | None, revision: str | None, weights: WeightsSpec |
                              f"checkpoint, run the builder: zoo run {builder} --model-arg model=ORG/REPO "
                              f"[--model-arg revision=COMMIT]")
         model, revision = repo, pinned or revision
+        if weights.path is not None:  # zoo found and checked it before this builder ran
+            return ModelSource(Path(weights.path), f"{model}@{revision}" if revision else model)
     if not model:
         raise UsageError(f"{what}: say which model: --model-arg model=org/repo (a hub id) or model=/path/to/folder")
     local = Path(model).expanduser()

@@ -65,6 +65,8 @@ def locate_folder(source: str, *, revision: str | None = None, what: str) -> Pat
 def folder_from_weights(weights: WeightsSpec, *, what: str) -> Path:
     """The folder a catalogue entry's ``weights`` names (``format: hf``); a sha256 pin covers every
     file in it (:func:`zoo.weights.sha256_folder`) and is checked before anything loads."""
+    if weights.path is not None:  # zoo found and checked it before this builder ran
+        return locate_folder(weights.path, what=what)
     if weights.uri.startswith("hf-hub:"):
         repo_id, revision = parse_hub_uri(weights.uri)
         folder = hf_snapshot(repo_id, revision=revision, what=what, allow_patterns=HUB_PATTERNS)
