@@ -50,3 +50,17 @@ def test_a_pin_on_an_hf_folder_covers_every_file(tmp_path):
     (folder / "config.json").write_text(json.dumps({"model_type": "bert", "auto_map": {}}))  # one file changed
     with pytest.raises(IntegrityError, match=f"folder {folder} has sha256"):
         zoo.build_model("pinned", registry=registry)
+
+
+def test_the_conformance_kit_fails_a_builder_that_reads_weights_zoo_never_checked(tmp_path):
+    from zoo.testing import PluginModels
+
+    checkpoint = tmp_path / "sneaky.safetensors"
+    checkpoint.write_bytes(b"anything at all")
+    registry = registry_of(fake_plugin("careless", register_models=lambda register: register(
+        "reader", task="text-classification", builder="zoo.testing.toy:build_unchecked_reader", license="MIT",
+        args={"checkpoint": str(checkpoint)})))
+    models = PluginModels.build(registry, "careless")
+    assert models.built == {}
+    (broken,) = models.broken
+    assert broken.startswith(f"careless:reader: its builder read weights zoo never checked: {checkpoint}")

@@ -15,6 +15,7 @@ from zoo import api
 from zoo.errors import MissingArtifactError, UsageError, ZooError
 from zoo.registry import Registry
 from zoo.specs import DatasetSpec, ModelSpec
+from zoo.testing.weight_reads import watch_weight_reads
 
 __all__ = ["EXAMPLE_AUDIO_RATE", "PluginModels", "example_inputs"]
 
@@ -42,7 +43,15 @@ class PluginModels:
         models = cls(registry, plugin)
         for spec in sorted((s for s in registry.all("model") if s.plugin == plugin), key=lambda s: s.name):
             try:
-                models.built[spec.id] = api.build_model(spec, registry=registry).to("cpu")
+                with watch_weight_reads() as reads:
+                    built = api.build_model(spec, registry=registry).to("cpu")
+                if reads.unchecked:
+                    models.broken.append(f"{spec.id}: its builder read weights zoo never checked: "
+                                         f"{', '.join(reads.unchecked)}; load weights.path, the file zoo "
+                                         "resolved and checked against the pin, or hash what you load with "
+                                         "zoo.weights.verify")
+                    continue
+                models.built[spec.id] = built
             except MissingArtifactError as error:
                 models.missing.append(f"{spec.id}: MissingArtifactError: {error}")
             except UsageError as error:

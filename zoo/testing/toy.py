@@ -25,7 +25,8 @@ from zoo.interface import Sample, TorchModel
 
 __all__ = ["KeywordModel", "LiveMeanKeywordModel", "MeasureModel", "ReviewsDataset", "build_copy_transcriber",
            "build_keyword_model", "build_keyword_template", "build_live_mean_model", "build_measure_model",
-           "build_reviews", "build_too_narrow_model", "build_unfetched_model", "build_weights_probe"]
+           "build_reviews", "build_too_narrow_model", "build_unchecked_reader", "build_unfetched_model",
+           "build_weights_probe"]
 
 WORDS = ("good", "bad", "fine", "dull", "great", "awful", "plot", "actor", "scene", "music")
 
@@ -214,3 +215,11 @@ def build_weights_probe(*, weights: Any = None, **_: Any) -> KeywordModel:
     model.config = {**model.config, "weights_uri": getattr(weights, "uri", None),
                     "weights_path": getattr(weights, "path", None)}
     return model
+
+
+def build_unchecked_reader(*, checkpoint: str, weights: Any = None, **_: Any) -> KeywordModel:
+    """A careless builder: it opens a checkpoint itself, never through zoo.weights, so no pin is
+    ever checked on it. The conformance kit must fail it."""
+    with open(checkpoint, "rb") as handle:
+        handle.read()
+    return build_keyword_model()
