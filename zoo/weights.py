@@ -22,7 +22,7 @@ from typing import Any
 from zoo.errors import MissingArtifactError, UsageError, ZooError
 from zoo.specs import WeightsSpec, pin_problem
 
-__all__ = ["HF_FOLDER_PATTERNS", "IntegrityError", "cache_dir", "hf_snapshot", "is_offline", "load_state_dict",
+__all__ = ["IntegrityError", "cache_dir", "hf_snapshot", "is_offline", "load_state_dict",
            "parse_hub_uri", "resolve", "sha256_file", "sha256_folder", "verified", "verify"]
 
 
@@ -115,7 +115,7 @@ def parse_hub_uri(spec: str) -> tuple[str, str | None, str | None]:
 
 
 # What a transformers folder needs (configs, tokenizer files, PyTorch weights), not its TF/Flax/ONNX copies.
-HF_FOLDER_PATTERNS = ("*.json", "*.safetensors", "*.bin", "*.txt", "*.model", "*.tiktoken", "*.py")
+_HF_FOLDER_PATTERNS = ("*.json", "*.safetensors", "*.bin", "*.txt", "*.model", "*.tiktoken", "*.py")
 
 
 def verified(weights: WeightsSpec, *, what: str) -> WeightsSpec:
@@ -126,7 +126,7 @@ def verified(weights: WeightsSpec, *, what: str) -> WeightsSpec:
         return weights
     if weights.uri.startswith("hf-hub:") and weights.format == "hf":
         repo, revision, _ = parse_hub_uri(weights.uri[len("hf-hub:"):])
-        folder = hf_snapshot(repo, revision=revision, what=what, allow_patterns=list(HF_FOLDER_PATTERNS))
+        folder = hf_snapshot(repo, revision=revision, what=what, allow_patterns=list(_HF_FOLDER_PATTERNS))
         path = _verify(folder, weights.sha256, what)
     else:
         path = resolve(weights, what=what)
