@@ -106,7 +106,14 @@ class Model(Protocol):
 
 @runtime_checkable
 class Dataset(Protocol):
-    """What every dataset builder returns: map-style, with its labels and split."""
+    """What every dataset builder returns: map-style, with its labels and split.
+
+    ``ds[i]`` is a :class:`Sample` whose ``target`` indexes ``labels`` (or is a transcript,
+    with ``labels`` None); a sample that cannot be read raises :class:`zoo.errors.SampleError`.
+    Optional attributes the engine reads when present: ``fingerprint`` (the hex sha256 of the
+    data served, recorded and compared by ``zoo run --from``) and ``lengths()`` (cheap
+    per-sample sizes, for batching inputs of similar length together).
+    """
 
     task: str
     labels: Sequence[str] | None
