@@ -42,16 +42,35 @@ class Registry:
     unavailable: list[Unavailable] = field(default_factory=list)
     catalogues: list[tuple[Any, str]] = field(default_factory=list)  # (path, plugin) that plugins ship
     manager: Any = field(default=None, repr=False)  # the pluggy manager, for register_commands
+    # Short name -> entries, per kind: a lookup is a dict access, not a scan of every entry (a
+    # catalogue of n entries looks up n builders; scanning made loading it grow as n squared).
+    _by_name: dict[str, dict[str, list[Spec]]] | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- adding (used by the loader only) -------------------------------
     def add(self, spec: Spec) -> None:
         """Add one entry under its id (the loader's job: plugins register through hooks)."""
+        replaced = self.entries[spec.kind].get(spec.id)
         self.entries[spec.kind][spec.id] = spec
+        if self._by_name is not None:
+            named = self._by_name[spec.kind].setdefault(spec.name, [])
+            if replaced is not None:
+                named[:] = [s for s in named if s.id != spec.id]
+            named.append(spec)
 
     def drop_plugin(self, name: str) -> None:
         """Remove every entry of a plugin that failed after loading (in ``register_commands``)."""
         for kind in self.entries:
             self.entries[kind] = {key: spec for key, spec in self.entries[kind].items() if spec.plugin != name}
+        self._by_name = None
+
+    def named(self, kind: str, name: str) -> list[Spec]:
+        """The entries of one kind with this short name (several only when plugins share it)."""
+        if self._by_name is None:
+            self._by_name = {k: {} for k in KINDS}
+            for k, specs in self.entries.items():
+                for spec in specs.values():
+                    self._by_name[k].setdefault(spec.name, []).append(spec)
+        return self._by_name[kind].get(name, [])
 
     # -- listing ----------------------------------------------------------
     def all(self, kind: str) -> list[Spec]:
@@ -106,7 +125,10 @@ class Registry:
         if kind is not None and kind not in KINDS:
             raise UsageError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
         kinds = [kind] if kind else list(KINDS)
-        candidates = [spec for k in kinds for spec in self.entries[k].values() if _named(spec, name)]
+        if ":" in name:
+            candidates = [self.entries[k][name] for k in kinds if name in self.entries[k]]
+        else:
+            candidates = [spec for k in kinds for spec in self.named(k, name)]
         if task is not None:
             candidates = [spec for spec in candidates if task in _tasks_of(spec)]
         if len(candidates) == 1:
@@ -122,7 +144,7 @@ class Registry:
 
     def task_owner(self, task: str) -> str | None:
         """The plugin that provides ``task`` (``zoo`` for the built-in tasks)."""
-        found = [spec for spec in self.entries["task"].values() if spec.name == task]
+        found = self.named("task", task)
         return found[0].plugin if len(found) == 1 else None
 
     def metric(self, name: str, task: str, *, prefer: Sequence[str] = ()) -> MetricSpec:
@@ -134,8 +156,7 @@ class Registry:
         existing catalogue's ``accuracy`` ambiguous.
         """
         if ":" not in name:
-            candidates = [spec for spec in self.entries["metric"].values()
-                          if spec.name == name and task in spec.tasks]  # type: ignore[attr-defined]
+            candidates = [spec for spec in self.named("metric", name) if task in spec.tasks]  # type: ignore[attr-defined]
             for plugin in (*prefer, self.task_owner(task)):
                 chosen = [spec for spec in candidates if spec.plugin == plugin]
                 if chosen:

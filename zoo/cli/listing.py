@@ -39,8 +39,8 @@ def headline_metric(spec: ModelSpec, registry: Registry) -> str:
 
 
 def _display_name(spec: Spec, registry: Registry) -> str:
-    same = [s for s in registry.entries[spec.kind].values() if s.name == spec.name]
-    return spec.name if len(same) == 1 else spec.id
+    """The short name while it is unique, else ``plugin:name`` (an index lookup: no scan per row)."""
+    return spec.name if len(registry.named(spec.kind, spec.name)) == 1 else spec.id
 
 
 # Columns cut (in this order) to fit a narrow terminal; names never are.

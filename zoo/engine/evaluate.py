@@ -86,14 +86,16 @@ def _loop(p: Plan, dataset: Any, model: Any, target_map: list[int] | None, indic
     loader = data.make_loader(dataset, model, batches, target_map, num_workers=workers, pin_memory=cuda)
     metrics = {spec.name: api.build_metric(spec, task=p.task.name, labels=model.labels, registry=registry).to(p.device)
                for spec in p.metrics}
-    predictions = PredictionWriter(save_predictions, model.labels, getattr(model, "score_kind", "logits"))
     failures: list[data.Failure] = []
     stats: dict[str, int] = {}
     done = 0
     bar = _progress(len(indices), progress and p.world.is_main,
                     p.model.name if p.model else type(p.model_object).__name__)
     started = time.perf_counter()
+    predictions = PredictionWriter(None, None)  # nothing staged yet: closing it is a no-op
     try:
+        # Staged inside the try: a Ctrl-C or SIGTERM at any moment after this removes the staging file.
+        predictions = PredictionWriter(save_predictions, model.labels, getattr(model, "score_kind", "logits"))
         with torch.inference_mode():
             for batch in loader:
                 failures += batch.failures
