@@ -199,16 +199,16 @@ def test_out_of_memory_halves_the_batch_size_and_records_it(toy_registry, monkey
     expected = hand_computed_accuracy()
     original = KeywordModel.forward
 
-    def small_memory(self, batch):
-        if batch["counts"].shape[0] > 10:
+    def small_memory(self, batch):  # the toy texts' lengths vary: their batches of 32 hold 8 at most
+        if batch["counts"].shape[0] > 4:
             raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
         return original(self, batch)
 
     monkeypatch.setattr(KeywordModel, "forward", small_memory)
     run = evaluate("keyword", "reviews", registry=toy_registry, batch_size=32)
-    assert run["run"]["batch_size"] == 8 and run["run"]["batch_size_requested"] == 32
+    assert run["run"]["batch_size"] == 4 and run["run"]["batch_size_requested"] == 32
     assert run["metrics"]["accuracy"] == pytest.approx(expected)
-    assert capsys.readouterr().err.count("CUDA out of memory; retrying toys:keyword with batch size") == 2
+    assert capsys.readouterr().err.count("CUDA out of memory; retrying toys:keyword with batch size") == 3
 
 
 @pytest.mark.parametrize("kwargs,message", [

@@ -143,3 +143,34 @@ def test_compile_works_on_the_cpu_and_changes_no_metric(toy_registry):
     compiled = evaluate("keyword", "reviews", registry=toy_registry, batch_size=8, device="cpu", compile=True)
     assert compiled["run"]["compile"] is True
     assert compiled["metrics"] == eager["metrics"]
+
+
+class ClipLengths:
+    """A dataset's lengths() is all batch_order reads."""
+
+    def __init__(self, sizes: list[int]) -> None:
+        self.sizes = sizes
+
+    def lengths(self) -> list[int]:
+        return self.sizes
+
+
+def test_length_grouped_batches_close_early_rather_than_pad_a_lot():
+    from zoo.engine.data import batch_order
+
+    sizes = [10] * 10 + [100] * 8 + [99] + [50] * 12
+    batches = batch_order(ClipLengths(sizes), list(range(31)), 16, by_length=True)
+    # 50 after nine inputs of 99-100 would be padded to 100: the batch closes; at most 16 per batch.
+    assert [[sizes[i] for i in batch] for batch in batches] == [[100] * 8 + [99], [50] * 12, [10] * 10]
+    assert sorted(i for batch in batches for i in batch) == list(range(31))
+    assert batch_order(ClipLengths(sizes), list(range(12)), 5, by_length=False) == [
+        [0, 1, 2, 3, 4], [5, 6, 7, 8, 9], [10, 11]]
+
+
+def test_a_batch_holds_8_inputs_or_a_quarter_of_the_batch_size_before_it_may_close_early():
+    from zoo.engine.data import batch_order
+
+    sizes = [2 ** (40 - i) for i in range(40)]  # each half the one before
+    assert [len(b) for b in batch_order(ClipLengths(sizes), list(range(40)), 64, by_length=True)] == [16, 16, 8]
+    assert [len(b) for b in batch_order(ClipLengths(sizes), list(range(40)), 16, by_length=True)] == [8] * 5
+    assert [len(b) for b in batch_order(ClipLengths(sizes), list(range(40)), 4, by_length=True)] == [4] * 10

@@ -92,17 +92,41 @@ class Collator:
         return torch.tensor([self.target_map[t] for t in targets], dtype=torch.long)
 
 
+# A length-grouped batch closes early, once it holds a quarter of the batch size
+# and at least 8 inputs, rather than pad its inputs by more than this fraction
+# of their own length.
+PADDING_TOLERANCE = 0.05
+EARLY_CLOSE_MINIMUM = 8
+
+
 def batch_order(dataset: Any, indices: list[int], batch_size: int, *, by_length: bool) -> list[list[int]]:
-    """Batches of indices; grouped by input length when the model pads to the longest.
+    """Batches of at most ``batch_size`` indices; grouped by input length when the model pads to the longest.
 
     Sorting by length keeps padding small (the idea of length-grouped batching
-    in transformers' Trainer); metrics do not depend on the order.
+    in transformers' Trainer, and of duration buckets in speech toolkits); a
+    batch also closes early rather than pad more than :data:`PADDING_TOLERANCE`,
+    so a few long clips do not make the batch after them compute (and hold in
+    memory) mostly padding. Metrics do not depend on the order or the batches.
     """
     lengths = getattr(dataset, "lengths", None)
-    if by_length and callable(lengths):
-        sizes = lengths()
-        indices = sorted(indices, key=lambda i: (-sizes[i], i))
-    return [indices[start:start + batch_size] for start in range(0, len(indices), batch_size)]
+    if not (by_length and callable(lengths)):
+        return [indices[start:start + batch_size] for start in range(0, len(indices), batch_size)]
+    sizes = lengths()
+    minimum = min(batch_size, max(EARLY_CLOSE_MINIMUM, batch_size // 4))
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    total = 0
+    for index in sorted(indices, key=lambda i: (-sizes[i], i)):
+        padded = sizes[batch[0]] * (len(batch) + 1) if batch else 0  # the first is the longest
+        if batch and (len(batch) >= batch_size or (len(batch) >= minimum and padded > 0
+                                                   and (total + sizes[index]) / padded < 1 - PADDING_TOLERANCE)):
+            batches.append(batch)
+            batch, total = [], 0
+        batch.append(index)
+        total += sizes[index]
+    if batch:
+        batches.append(batch)
+    return batches
 
 
 def make_loader(dataset: Any, model: Any, batches: list[list[int]], target_map: Sequence[int] | None, *,
