@@ -238,20 +238,28 @@ def _spdx_licensing() -> Any:
 
 def _license(value: Any, path: str) -> list[Problem]:
     """The form of an SPDX licence expression: ids joined by AND, OR, WITH and parentheses."""
-    from license_expression import ExpressionError
-
     problems = _string(value, path)
     if problems or value.strip() in SPDX_ALONE:
         return problems
+    if SPDX_ID_RE.match(value):  # one id, the common case: its form needs no parser (listing stays fast)
+        return []
+    return list(_license_expression(value, path))
+
+
+@functools.lru_cache(maxsize=1024)
+def _license_expression(value: str, path: str) -> tuple[Problem, ...]:
+    """A compound expression, parsed by license-expression (cached: catalogues repeat a few)."""
+    from license_expression import ExpressionError
+
     example = "write an SPDX expression such as 'Apache-2.0' or 'Apache-2.0 OR MIT'"
     try:
         keys = _spdx_parser().license_keys(_spdx_parser().parse(value, strict=False))
     except ExpressionError as error:
-        return [(path, f"{value!r} is not an SPDX licence expression ({str(error).rstrip('.')}); {example}")]
+        return ((path, f"{value!r} is not an SPDX licence expression ({str(error).rstrip('.')}); {example}"),)
     malformed = [key for key in keys if not SPDX_ID_RE.match(key)]
     if malformed:
-        return [(path, f"{malformed[0]!r} is not an SPDX licence id (letters, digits, '.', '-', '+'); {example}")]
-    return []
+        return ((path, f"{malformed[0]!r} is not an SPDX licence id (letters, digits, '.', '-', '+'); {example}"),)
+    return ()
 
 
 def _spdx_ids() -> dict[str, str]:
