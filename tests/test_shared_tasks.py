@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 
-import pytest
 
-from zoo.catalogue import read_catalogue
 from zoo.testing import fake_plugin, registry_of
 
 CATALOGUE = """version: 1

@@ -20,6 +20,7 @@ from typing import Any
 from zoo import api
 from zoo.engine import data, devices, labels, objects, record
 from zoo.engine.planning import Plan, RunRequest, plan
+from zoo.engine.outputs import checked_outputs
 from zoo.engine.predictions import PredictionWriter
 from zoo.engine.replay import ReplaySource
 from zoo.errors import UsageError, ZooError
@@ -110,7 +111,7 @@ def _loop(p: Plan, dataset: Any, model: Any, target_map: list[int] | None, indic
                     with how.forward_context():  # autocast for bfloat16 / float16
                         outputs = model.forward(how.inputs(batch.inputs, non_blocking=cuda))
                     targets = devices.move(batch.targets, p.device, None, non_blocking=cuda)
-                    outputs = _checked(outputs, len(batch), model.labels, p)
+                    outputs = checked_outputs(outputs, len(batch), model.labels, p.task, p.model_label)
                     for metric in metrics.values():
                         metric.update(outputs, targets)
                     predictions.write(batch, outputs)
@@ -132,23 +133,6 @@ def _loop(p: Plan, dataset: Any, model: Any, target_map: list[int] | None, indic
     predictions.close(keep=True)
     return {"metrics": metrics, "failures": failures, "done": done, "seconds": elapsed, "workers": workers,
             "stats": stats}
-
-
-def _checked(outputs: Any, size: int, labels: Sequence[str] | None, p: Plan) -> Any:
-    """Logits ``[B, C]`` over the model's labels, or ``B`` transcripts; anything else names the model."""
-    import torch
-
-    if p.task.target == "text":
-        if not isinstance(outputs, (list, tuple)) or len(outputs) != size or not all(isinstance(o, str) for o in outputs):
-            raise UsageError(f"{p.model_label} returned {type(outputs).__name__} for a batch of {size}; "
-                             f"task {p.task.name} needs a list of {size} transcripts")
-        return outputs
-    expected = (size, len(labels or ()))
-    if not isinstance(outputs, torch.Tensor) or tuple(outputs.shape) != expected:
-        shape = tuple(outputs.shape) if isinstance(outputs, torch.Tensor) else type(outputs).__name__
-        raise UsageError(f"{p.model_label} returned {shape} for a batch of {size}; task {p.task.name} needs "
-                         f"logits of shape {expected} (one column per label)")
-    return outputs.float()
 
 
 def _compute(metrics: Mapping[str, Any]) -> dict[str, float]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from zoo.engine import devices, objects
 from zoo.engine.distributed import World, current_world
+from zoo.engine.outputs import task_for
 from zoo.errors import UsageError, ZooError
 from zoo.registry import Registry
 from zoo.specs import DatasetSpec, MetricSpec, ModelSpec, TaskSpec
@@ -195,14 +196,7 @@ def plan(request: RunRequest, registry: Registry, *, model_object: Any = None, d
     if dataset_task != model_task:
         raise UsageError(f"{model_label} is for task {model_task!r} but {dataset_label} is for {dataset_task!r}; "
                          f"see `zoo list datasets --task {model_task}`")
-    try:
-        task = registry.get(model_task, "task")
-    except ZooError:
-        if model is not None:
-            raise
-        known = ", ".join(sorted(t.name for t in registry.all("task")))
-        raise UsageError(f"{model_label} has task {model_task!r}, which no installed plugin registers "
-                         f"(tasks: {known})") from None
+    task = task_for(registry, model_task, model_label, from_registry=model is not None)
     metric_names = request.metrics or task.default_metrics
     metrics = []
     for name in metric_names:

@@ -15,7 +15,8 @@ from typing import Any
 
 from zoo import api
 from zoo.engine import devices, objects
-from zoo.errors import SampleError, UsageError, ZooError
+from zoo.engine.outputs import checked_outputs, task_for
+from zoo.errors import SampleError, UsageError
 from zoo.interface import SCORE_KINDS
 from zoo.registry import Registry
 from zoo.specs import TaskSpec
@@ -130,13 +131,7 @@ def _prepare(model: Any, inputs: Any, *, batch_size: int, device: str | None, dt
             raise UsageError(f"{where}: model_args build a model, but {objects.describe(model, 'model')} is "
                              "already built; give builder arguments to zoo.build_model instead")
         spec, task_name, name = None, model.task, objects.describe(model, "model")
-    try:
-        task = registry.get(task_name, "task")
-    except ZooError:
-        if spec is not None:
-            raise
-        known = ", ".join(sorted(t.name for t in registry.all("task")))
-        raise UsageError(f"{name} has task {task_name!r}, which no installed plugin registers (tasks: {known})") from None
+    task = task_for(registry, task_name, name, from_registry=spec is not None)
     resolved_device = devices.resolve_device(device) if device is not None else getattr(model, "device", "cpu")
     resolved_dtype = devices.resolve_dtype(dtype) if dtype is not None else getattr(model, "dtype", None)
     # bfloat16 / float16 run under autocast with float32 weights, as evaluation does (zoo.engine.devices).
@@ -195,7 +190,7 @@ def _predictions(prepared: _Prepared, top_k: int) -> list[dict[str, Any]]:
             with devices.autocast(prepared.device, prepared.autocast):
                 outputs = model.forward(batch)
             size = min(prepared.batch_size, len(prepared.raw) - start)
-            for offset, output in enumerate(_checked(outputs, size, model.labels, transcripts, prepared.name)):
+            for offset, output in enumerate(checked_outputs(outputs, size, model.labels, prepared.task, prepared.name)):
                 position = start + offset
                 entry: dict[str, Any] = {"input": _shown(prepared.given[position], position)}
                 if transcripts:
@@ -204,23 +199,6 @@ def _predictions(prepared: _Prepared, top_k: int) -> list[dict[str, Any]]:
                     entry["top"] = _top(output, model.labels, score_kind, top_k)
                 results.append(entry)
     return results
-
-
-def _checked(outputs: Any, size: int, labels: Any, transcripts: bool, name: str) -> Any:
-    """``size`` transcripts, or float scores ``[size, len(labels)]``; anything else names the model."""
-    import torch
-
-    if transcripts:
-        if not isinstance(outputs, (list, tuple)) or len(outputs) != size:
-            raise UsageError(f"{name} returned {type(outputs).__name__} for a batch of {size}; "
-                             f"it must return a list of {size} transcripts")
-        return outputs
-    expected = (size, len(labels or ()))
-    if not isinstance(outputs, torch.Tensor) or tuple(outputs.shape) != expected:
-        shape = tuple(outputs.shape) if isinstance(outputs, torch.Tensor) else type(outputs).__name__
-        raise UsageError(f"{name} returned {shape} for a batch of {size}; it must return scores of shape "
-                         f"{expected} (one column per label)")
-    return outputs.float()
 
 
 def _top(scores: Any, labels: Any, score_kind: str, top_k: int) -> list[dict[str, Any]]:
