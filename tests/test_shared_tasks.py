@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-
 from zoo.testing import fake_plugin, registry_of
 
 CATALOGUE = """version: 1
