@@ -260,10 +260,14 @@ def _model_section(p: Plan, model: Any, registry: Registry) -> dict[str, Any]:
         "license": spec.license if spec else None,
     }
     if p.model_object is not None:
-        labels = getattr(model, "labels", None)
-        section.update({"object": objects.type_name(model), "task": model.task,
-                        "labels": list(labels) if labels is not None else None})
+        section.update(_built_object(model))
     return section
+
+
+def _built_object(built: Any) -> dict[str, Any]:
+    """What a record says of an object given already built (no registry entry describes it)."""
+    labels = getattr(built, "labels", None)
+    return {"object": objects.type_name(built), "task": built.task, "labels": list(labels) if labels is not None else None}
 
 
 def _dataset_section(p: Plan, dataset: Any, size: int, registry: Registry) -> dict[str, Any]:
@@ -275,9 +279,7 @@ def _dataset_section(p: Plan, dataset: Any, size: int, registry: Registry) -> di
         "license": spec.license if spec else None,
     }
     if p.dataset_object is not None:
-        labels = getattr(dataset, "labels", None)
-        section.update({"object": objects.type_name(dataset), "task": dataset.task,
-                        "labels": list(labels) if labels is not None else None})
+        section.update(_built_object(dataset))
     return section
 
 
