@@ -1,6 +1,7 @@
 """Catalogue files: concrete models as data, checked field by field.
 
-A catalogue is a YAML mapping ``{version: 1, models: [...]}``. Each model names
+A catalogue is a YAML mapping ``{version: 1, models: [...]}``, or a JSON Lines
+file (``.jsonl``, one model entry per line; see :mod:`zoo.jsonl_loader`). Each model names
 the registered model whose builder it reuses (``builder: timm`` or
 ``builder: vision:timm``) and adds its arguments, weights, licence, size and
 reported metrics. Every problem names file:line:column and the field path.
@@ -17,9 +18,10 @@ from zoo import schema
 from zoo.errors import AmbiguousNameError, NotFoundError
 from zoo.registry import Registry, Unavailable
 from zoo.specs import ModelSpec, Origin, WeightsSpec, spec_from_fields
+from zoo.jsonl_loader import JSONL_SUFFIXES, load_jsonl
 from zoo.yaml_loader import Document, load_yaml
 
-__all__ = ["CATALOGUE_VERSION", "read_catalogue"]
+__all__ = ["CATALOGUE_VERSION", "load_document", "read_catalogue"]
 
 CATALOGUE_VERSION: Final = 1
 TOP_LEVEL: Final = ("version", "models")
@@ -49,6 +51,13 @@ def _absolute_weights(weights: Mapping[str, Any], doc: Document) -> WeightsSpec:
     return WeightsSpec(uri=uri, sha256=weights.get("sha256"), format=weights.get("format"))
 
 
+def load_document(path: str | os.PathLike[str]) -> Document:
+    """A catalogue file as plain data with locations: JSON Lines by its ``.jsonl`` suffix, else YAML."""
+    if str(path).lower().endswith(JSONL_SUFFIXES):
+        return load_jsonl(path)
+    return load_yaml(path)
+
+
 def read_catalogue(path: str | os.PathLike[str], registry: Registry, *, namespace: str | None = None,
                    unavailable_is_error: bool = False) -> tuple[list[ModelSpec], list[str]]:
     """Parse and check one catalogue against the registry's builders, tasks and metrics.
@@ -58,10 +67,11 @@ def read_catalogue(path: str | os.PathLike[str], registry: Registry, *, namespac
     whose builder's plugin is not installed are recorded in
     ``registry.unavailable`` (an error only with ``unavailable_is_error``).
     """
-    doc = load_yaml(path)
+    doc = load_document(path)
     problems = _check_top_level(doc)
     if problems:
         return [], problems
+    problems = list(doc.problems)
     specs: list[ModelSpec] = []
     first_line: dict[str, str] = {}
     for index, entry in enumerate(doc.data.get("models") or []):

@@ -3,11 +3,13 @@
 Safe by construction: only plain scalars, lists and mappings come out. Tags
 such as ``!!python/object``, anchors and aliases (and so alias bombs), merge
 keys, duplicate keys and oversized files are errors that say where they are.
-The libyaml parser is used when PyYAML has it.
+The libyaml parser is used when PyYAML has it. The size limit per file is
+``ZOO_MAX_CATALOGUE_BYTES`` when set (see :func:`catalogue_byte_limit`).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -16,12 +18,30 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from zoo.errors import CatalogueError
+from zoo.errors import CatalogueError, UsageError
 from zoo.files import FileProblem, read_bounded
 
-__all__ = ["MAX_CATALOGUE_BYTES", "Document", "load_yaml"]
+__all__ = ["MAX_CATALOGUE_BYTES", "MAX_JSONL_CATALOGUE_BYTES", "Document", "catalogue_byte_limit", "load_yaml"]
 
-MAX_CATALOGUE_BYTES: Final = 4 * 1024 * 1024
+MAX_CATALOGUE_BYTES: Final = 4 * 1024 * 1024  # hand-written YAML: more than this is a catalogue to split
+# Generated JSON Lines catalogues hold a whole hub mirror (100,000 entries are about 130 MB).
+MAX_JSONL_CATALOGUE_BYTES: Final = 512 * 1024 * 1024
+LIMIT_VARIABLE: Final = "ZOO_MAX_CATALOGUE_BYTES"
+
+
+def catalogue_byte_limit(default: int) -> int:
+    """The per-file size limit: ``$ZOO_MAX_CATALOGUE_BYTES`` when set, else ``default`` (per format)."""
+    value = os.environ.get(LIMIT_VARIABLE, "").strip()
+    if not value:
+        return default
+    try:
+        limit = int(value.replace("_", ""))
+    except ValueError:
+        limit = 0
+    if limit <= 0:
+        raise UsageError(f"{LIMIT_VARIABLE}={value!r} is not a positive whole number of bytes; set it to, "
+                         f"say, {16 * 1024 * 1024} (16 MiB), or unset it for the defaults")
+    return limit
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _TAG = "tag:yaml.org,2002:"
@@ -43,6 +63,7 @@ class Document:
     path: Path
     data: Any
     locations: dict[str, tuple[int, int]]
+    problems: tuple[str, ...] = ()  # lines that could not be read (JSON Lines: the others still load)
 
     def where(self, field_path: str) -> str:
         """``file:line:col`` of a field, or of its nearest present parent."""
@@ -102,14 +123,22 @@ class _Walker:
         raise self.fail(node, f"unsupported YAML node {type(node).__name__}")
 
 
-def load_yaml(path: str | Path, *, max_bytes: int = MAX_CATALOGUE_BYTES) -> Document:
-    """Parse one YAML file into plain data, raising :class:`CatalogueError` with its location."""
-    path = Path(path)
+def read_catalogue_bytes(path: Path, limit: int) -> bytes:
+    """A catalogue file's bytes, or :class:`CatalogueError` saying what is wrong at ``path:1:1``."""
     try:
-        raw = read_bounded(path, limit=max_bytes, what="catalogue")
+        return read_bounded(path, limit=limit, what="catalogue")
     except FileProblem as problem:
-        hint = "; split it into several files" if "limit" in problem.reason else ""
+        hint = f"; split it into several files, or raise {LIMIT_VARIABLE}" if "limit" in problem.reason else ""
         raise CatalogueError([f"{path}:1:1: catalogue {problem.reason}{hint}"]) from None
+
+
+def load_yaml(path: str | Path, *, max_bytes: int | None = None) -> Document:
+    """Parse one YAML file into plain data, raising :class:`CatalogueError` with its location.
+
+    ``max_bytes`` defaults to :func:`catalogue_byte_limit` of :data:`MAX_CATALOGUE_BYTES`.
+    """
+    path = Path(path)
+    raw = read_catalogue_bytes(path, catalogue_byte_limit(MAX_CATALOGUE_BYTES) if max_bytes is None else max_bytes)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
