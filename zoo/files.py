@@ -15,7 +15,14 @@ from pathlib import Path
 
 from zoo.errors import UsageError
 
-__all__ = ["FileProblem", "not_a_regular_file", "read_bounded", "regular_file_problem", "walk_files"]
+__all__ = ["FileProblem", "cache_root", "not_a_regular_file", "read_bounded", "regular_file_problem",
+           "walk_files"]
+
+
+def cache_root() -> Path:
+    """zoo's cache folder: ``$ZOO_CACHE``, else ``$XDG_CACHE_HOME/zoo`` (``~/.cache/zoo``)."""
+    root = os.environ.get("ZOO_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "zoo")
+    return Path(root).expanduser()
 
 
 class FileProblem(UsageError):

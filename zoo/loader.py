@@ -24,7 +24,7 @@ from zoo.plugins import (PluginRecord, PluginSource, call_hook, core_distributio
                          settle_names, slow_import_seconds)
 from zoo.printable import printable
 from zoo.registry import Registry, Unavailable
-from zoo.catalogue import read_catalogue
+from zoo.catalogue_index import read_catalogues
 from zoo.specs import Origin, Spec, spec_from_fields
 
 __all__ = ["BUILTIN_CATALOGUE", "Settings", "load_registry"]
@@ -52,6 +52,7 @@ class Settings:
     builtin_catalogue: bool = True
     builtin_tasks: bool = True  # the core's four tasks and their metrics (zoo.builtin), owned by plugin "zoo"
     read_catalogues: bool = True  # False: plugin hooks only (zoo validate reads them itself)
+    catalogue_index: bool = True  # read catalogues through the cached index (zoo.catalogue_index)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -303,13 +304,11 @@ def load_registry(sources: Sequence[PluginSource] | None = None, settings: Setti
     for record in records:
         if record.status == "loaded":
             registry.catalogues += [(path, record.name) for path in staged[record.name].catalogues]
-    for path, namespace in (catalogue_files(registry, settings) if settings.read_catalogues else ()):
-        try:
-            specs, problems = read_catalogue(path, registry, namespace=namespace)
-        except CatalogueError as error:
-            specs, problems = [], error.problems
+    files = catalogue_files(registry, settings) if settings.read_catalogues else []
+    # Through the index: parsed and checked once, until a catalogue or a plugin changes (zoo.catalogue_index).
+    reads = read_catalogues(files, registry, warn=warn, use_index=settings.catalogue_index)
+    for _, namespace, specs, problems in reads:
         for spec in specs:
-            registry.add(spec)
             if namespace:
                 registry.plugin(namespace).contributed.setdefault("models", []).append(spec.name)  # type: ignore[union-attr]
         if problems and settings.strict:

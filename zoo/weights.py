@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from zoo.errors import MissingArtifactError, UsageError, ZooError
+from zoo.files import cache_root
 from zoo.specs import WeightsSpec, pin_problem
 
 __all__ = ["IntegrityError", "cache_dir", "hf_snapshot", "is_offline", "load_state_dict",
@@ -38,8 +39,7 @@ def is_offline() -> bool:
 
 def cache_dir() -> Path:
     """Where downloads go: ``$ZOO_CACHE``, else ``$XDG_CACHE_HOME/zoo`` (``~/.cache/zoo``)."""
-    root = os.environ.get("ZOO_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "zoo")
-    return Path(root).expanduser()
+    return cache_root()  # in zoo.files, so the catalogue index finds it without importing urllib
 
 
 # Files hashed while a conformance check watches a builder (zoo.testing.weight_reads): reading
