@@ -42,10 +42,45 @@ def _registry(registry: Registry | None) -> Registry:
 
 
 def list_models(pattern: str | None = None, *, task: str | None = None, tag: str | None = None,
-                plugin: str | None = None, license: str | None = None,
-                registry: Registry | None = None) -> list[ModelSpec]:
-    """Models matching every filter, sorted by name (``pattern`` is fnmatch-style)."""
-    return _registry(registry).filter("model", pattern, task=task, tag=tag, plugin=plugin, license=license)  # type: ignore[return-value]
+                plugin: str | None = None, license: str | None = None, sort: str | None = None,
+                top: int | None = None, registry: Registry | None = None) -> list[ModelSpec]:
+    """Models matching every filter, sorted by name (``pattern`` is fnmatch-style).
+
+    ``sort`` orders them by a reported metric (best first, by the metric's
+    ``higher_is_better``; models that do not report it last), by ``params``
+    (smallest first) or by ``name``; ``top`` keeps the first N.
+    """
+    found = _registry(registry).filter("model", pattern, task=task, tag=tag, plugin=plugin, license=license)
+    if sort is not None:
+        found = _ranked(found, sort, task, _registry(registry))  # type: ignore[arg-type]
+    return found[:top] if top is not None else found  # type: ignore[return-value]
+
+
+def _ranked(models: list[ModelSpec], field: str, task: str | None, registry: Registry) -> list[ModelSpec]:
+    """``models`` (already in name order) ordered by ``field``; the sort is stable, so ties stay by name."""
+    if field == "name":
+        return models
+    if field == "params":
+        return sorted(models, key=lambda spec: (spec.params is None, spec.params or 0))
+    metrics = [spec for spec in registry.all("metric") if spec.name == field or spec.id == field]
+    if task is not None:
+        metrics = [spec for spec in metrics if task in spec.tasks]  # type: ignore[attr-defined]
+    if not metrics:
+        known = sorted({spec.name for spec in registry.all("metric")})
+        raise UsageError(f"cannot sort by {field!r}: it is not a metric{f' of task {task!r}' if task else ''}; "
+                         f"sort by name, params or a metric ({', '.join(known)})")
+    directions = {spec.higher_is_better for spec in metrics}  # type: ignore[attr-defined]
+    if len(directions) > 1:
+        raise UsageError(f"cannot sort by {field!r}: metrics of that name disagree on whether higher is better "
+                         f"({', '.join(spec.id for spec in metrics)}); add --task to say which")
+    sign = -1.0 if directions.pop() else 1.0
+    name = field.split(":", 1)[-1]
+
+    def key(spec: ModelSpec) -> tuple[bool, float]:
+        value = next((reported.value for reported in spec.reported if reported.metric in (name, field)), None)
+        return value is None, sign * value if value is not None else 0.0
+
+    return sorted(models, key=key)
 
 
 def list_datasets(pattern: str | None = None, *, task: str | None = None, tag: str | None = None,

@@ -80,13 +80,16 @@ def _plugin_rows(registry: Registry) -> list[list[Any]]:
 @click.option("--tag", help="Only entries with this tag (fnmatch pattern).")
 @click.option("--plugin", help="Only entries from this plugin.")
 @click.option("--license", "license_", metavar="SPDX", help="Only entries under this licence.")
+@click.option("--sort", "sort_by", metavar="FIELD",
+              help="Order models by a reported metric (best first), params (smallest first) or name.")
+@click.option("--top", type=click.IntRange(min=1), metavar="N", help="Only the first N models (after --sort).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--unavailable", is_flag=True,
               help="List the entries set aside instead: their plugin is not installed or their task not provided.")
 @click.pass_context
 def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str | None, task: str | None,
-                 tag: str | None, plugin: str | None, license_: str | None, as_json: bool,
-                 unavailable: bool) -> None:
+                 tag: str | None, plugin: str | None, license_: str | None, sort_by: str | None, top: int | None,
+                 as_json: bool, unavailable: bool) -> None:
     """List models (default), datasets, metrics, tasks or plugins.
 
     KIND is one of models, datasets, metrics, tasks, plugins; PATTERN is an
@@ -113,7 +116,11 @@ def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str |
         raise UsageError(f"no plugin named {plugin!r}; plugins: {', '.join(r.name for r in registry.plugins) or 'none'}")
     filters = {"task": task, "tag": tag, "plugin": plugin, "license": license_}
     finders = {"models": api.list_models, "datasets": api.list_datasets}
-    if kind in finders:
+    if (sort_by or top) and kind != "models":
+        raise UsageError(f"--{'sort' if sort_by else 'top'} applies to models, not {kind}")
+    if kind == "models":
+        specs = api.list_models(pattern, registry=registry, sort=sort_by, top=top, **filters)
+    elif kind in finders:
         specs = finders[kind](pattern, registry=registry, **filters)
     else:
         given = [name for name in ("tag", "license") if filters[name]]
