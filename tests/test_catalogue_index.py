@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
+import pickle
 import subprocess
 import sys
 
 import pytest
 
+import zoo
 from zoo import catalogue_index
 from zoo.catalogue_index import index_folder
 from zoo.testing import fake_plugin, registry_of
@@ -149,3 +152,46 @@ def test_processes_building_the_index_at_once_each_get_every_entry(tmp_path):
     out, err = subprocess.Popen([sys.executable, "-c", BUILD_IN_A_PROCESS, str(path)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True).communicate(timeout=120)
     assert (out.strip(), err) == ("2001", "")
+
+
+def cli_output(registry, *args):
+    from click.testing import CliRunner
+
+    from zoo.cli.app import make_cli
+
+    result = CliRunner().invoke(make_cli(lambda settings: registry), list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_entries_from_the_index_read_as_the_catalogue_s_own(tmp_path, monkeypatch):
+    """Indexed entries hold only a summary until a field outside it is asked for; nothing shows it."""
+    path = write_lines(tmp_path / "mirror.jsonl", entry("first", tags=["small", "cnn"], description="the first"),
+                       entry("second", params=None, reported=[]), entry("third", weights={"uri": "models/third.bin"}))
+    settings = {"builtin_catalogue": False, "catalogues": (path,)}
+    direct = registry_of(toys(), settings=Settings(**settings, catalogue_index=False))
+    load(path)  # builds the index
+    never_parse(monkeypatch)
+    indexed = registry_of(toys(), settings=Settings(**settings))
+    assert type(indexed.get("first")).__name__ == "_IndexedModelSpec"  # the mechanism under test is in use
+    for args in (["list", "--json"], ["list", "--sort", "accuracy", "--json"], ["list", "--tag", "cnn"],
+                 ["list", "--sort", "params"], ["info", "first", "--json"], ["info", "third"], ["info", "second"]):
+        assert cli_output(indexed, *args) == cli_output(direct, *args), args
+    for name in ("first", "second", "third"):
+        plain, lazy = direct.get(name), indexed.get(name)
+        assert lazy == plain and plain == lazy and repr(lazy) == repr(plain)
+        assert lazy.reported_values() == plain.reported_values() and lazy.origin == plain.origin
+        assert type(pickle.loads(pickle.dumps(lazy))) is type(copy.deepcopy(lazy)) is type(plain)
+
+
+def test_only_the_entries_asked_for_are_read_whole(tmp_path):
+    path = write_lines(tmp_path / "mirror.jsonl", *(entry(f"model-{i}", reported=[
+        {"metric": "accuracy", "value": i / 100, "dataset": "toys:reviews", "source": "https://example.org"}])
+        for i in range(50)))
+    load(path)
+    registry = load(path)
+    best = zoo.list_models(task="text-classification", sort="accuracy", top=3, registry=registry)
+    assert [spec.name for spec in best] == ["model-49", "model-48", "model-47"]
+    assert zoo.get("model-7", registry=registry).args == {"keywords": ["good"]}
+    whole = [spec.name for spec in registry.entries["model"].values() if getattr(spec, "_whole", None) is not None]
+    assert whole == ["model-7"]

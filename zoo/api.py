@@ -77,7 +77,7 @@ def _ranked(models: list[ModelSpec], field: str, task: str | None, registry: Reg
     name = field.split(":", 1)[-1]
 
     def key(spec: ModelSpec) -> tuple[bool, float]:
-        value = next((reported.value for reported in spec.reported if reported.metric in (name, field)), None)
+        value = next((value for metric, value, _ in spec.reported_values() if metric in (name, field)), None)
         return value is None, sign * value if value is not None else 0.0
 
     return sorted(models, key=key)

@@ -137,6 +137,14 @@ class ModelSpec(Spec):
 
     kind: Kind = field(init=False, default="model")
 
+    def reported_values(self) -> tuple[tuple[str, float, str], ...]:
+        """``(metric, value, dataset)`` of each reported value, in order: what listing and sorting show.
+
+        An entry loaded from the catalogue index answers this from its summary, without reading the
+        whole entry (see :mod:`zoo.catalogue_index`).
+        """
+        return tuple((reported.metric, reported.value, reported.dataset) for reported in self.reported)
+
 
 @dataclass(frozen=True)
 class DatasetSpec(Spec):

@@ -30,12 +30,13 @@ def _state(ctx: click.Context) -> Any:
 def headline_metric(spec: ModelSpec, registry: Registry) -> str:
     """The reported value of the task's main metric (its first default), as
     ``top1 0.8037 (imagenet-1k)``; the first reported value if that has none."""
-    if not spec.reported:
+    reported = spec.reported_values()
+    if not reported:
         return "-"
     task = next((t for t in registry.tasks if t.name == spec.task), None)
     main = task.default_metrics[0] if task is not None and task.default_metrics else None
-    chosen = next((r for r in spec.reported if r.metric == main), spec.reported[0])
-    return f"{chosen.metric} {chosen.value:.4g} ({chosen.dataset})"
+    metric, value, dataset = next((r for r in reported if r[0] == main), reported[0])
+    return f"{metric} {value:.4g} ({dataset})"
 
 
 def _display_name(spec: Spec, registry: Registry) -> str:
