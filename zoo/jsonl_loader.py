@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from zoo.errors import CatalogueError
-from zoo.yaml_loader import MAX_JSONL_CATALOGUE_BYTES, Document, catalogue_byte_limit, read_catalogue_bytes
+from zoo.yaml_loader import MAX_JSONL_CATALOGUE_BYTES, Document, catalogue_byte_limit, read_catalogue_text
 
 __all__ = ["JSONL_SUFFIXES", "JsonlDocument", "load_jsonl"]
 
@@ -69,13 +68,7 @@ def load_jsonl(path: str | Path, *, max_bytes: int | None = None) -> JsonlDocume
     :data:`~zoo.yaml_loader.MAX_JSONL_CATALOGUE_BYTES`.
     """
     path = Path(path)
-    raw = read_catalogue_bytes(path, catalogue_byte_limit(MAX_JSONL_CATALOGUE_BYTES) if max_bytes is None else max_bytes)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise CatalogueError([f"{path}:{line}:1: not UTF-8 text ({error.reason} at byte {error.start})"]) from error
-    del raw
+    text = read_catalogue_text(path, catalogue_byte_limit(MAX_JSONL_CATALOGUE_BYTES) if max_bytes is None else max_bytes)
     decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
     models: list[Any] = []
     lines: list[str] = []

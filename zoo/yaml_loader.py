@@ -123,6 +123,16 @@ class _Walker:
         raise self.fail(node, f"unsupported YAML node {type(node).__name__}")
 
 
+def read_catalogue_text(path: Path, limit: int) -> str:
+    """A catalogue file's text: bounded, regular, UTF-8, or :class:`CatalogueError` at the line that is not."""
+    raw = read_catalogue_bytes(path, limit)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise CatalogueError([f"{path}:{line}:1: not UTF-8 text ({error.reason} at byte {error.start})"]) from error
+
+
 def read_catalogue_bytes(path: Path, limit: int) -> bytes:
     """A catalogue file's bytes, or :class:`CatalogueError` saying what is wrong at ``path:1:1``."""
     try:
@@ -138,12 +148,7 @@ def load_yaml(path: str | Path, *, max_bytes: int | None = None) -> Document:
     ``max_bytes`` defaults to :func:`catalogue_byte_limit` of :data:`MAX_CATALOGUE_BYTES`.
     """
     path = Path(path)
-    raw = read_catalogue_bytes(path, catalogue_byte_limit(MAX_CATALOGUE_BYTES) if max_bytes is None else max_bytes)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise CatalogueError([f"{path}:{line}:1: not UTF-8 text ({error.reason} at byte {error.start})"]) from error
+    text = read_catalogue_text(path, catalogue_byte_limit(MAX_CATALOGUE_BYTES) if max_bytes is None else max_bytes)
     try:
         root = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as error:
