@@ -10,3 +10,11 @@ def _no_inherited_terminal_width(monkeypatch):
     """pytest-xdist workers inherit COLUMNS=80, which zoo's tables honour when piped; a test that
     wants a width sets COLUMNS itself, so results never depend on how the suite was started."""
     monkeypatch.delenv("COLUMNS", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _results_store_of_its_own(monkeypatch, tmp_path_factory):
+    """Every test keeps the records `zoo run` stores in a results store of its own, in a folder of
+    its own (not tmp_path, whose contents tests check), never in the user's zoo cache."""
+    monkeypatch.setenv("ZOO_RESULTS", str(tmp_path_factory.mktemp("results") / "results.sqlite"))
+    monkeypatch.delenv("ZOO_NO_STORE", raising=False)

@@ -31,6 +31,12 @@ class OutputNotWritten(ZooError):
     exit_code = 1
 
 
+class NotStored(ZooError):
+    """The run finished and its results were printed (and written), but the results store could not keep them."""
+
+    exit_code = 1
+
+
 class _ArgumentLoader(yaml.SafeLoader):
     """YAML for command-line values and label maps, where only true/false are
     booleans: in YAML 1.1 `yes`, `no`, `on` and `off` are too, and
@@ -195,11 +201,16 @@ def _write_csv(path: str, runs: list[dict[str, Any]]) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--from", "from_record", type=click.Path(dir_okay=False, exists=True), help="Repeat the run(s) a record describes.")
 @click.option("--strict", is_flag=True, help="With --from: refuse when the weights or the data differ from the record's.")
+@click.option("--results", "results_path", type=click.Path(dir_okay=False),
+              help="The results store to keep records in and answer from (or ZOO_RESULTS; default: in zoo's cache).")
+@click.option("--no-store", is_flag=True, help="Keep nothing in the results store, answer nothing from it (or ZOO_NO_STORE=1).")
+@click.option("--rerun", is_flag=True, help="Run even when the results store already holds this exact run.")
 @click.pass_context
 def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None, from_record: str | None,
                 as_json: bool, top_k: int, quiet: bool, output: str | None, csv_path: str | None,
                 save_predictions: str | None, model_args: tuple[str, ...], dataset_args: tuple[str, ...],
-                label_map: str | None, metrics: tuple[str, ...], strict: bool, **options: Any) -> None:
+                label_map: str | None, metrics: tuple[str, ...], strict: bool, results_path: str | None,
+                no_store: bool, rerun: bool, **options: Any) -> None:
     """Evaluate MODEL(s) on a dataset, or predict on INPUTs.
 
     \b
@@ -210,19 +221,25 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
       zoo run --from record.json                 (repeat a run exactly)
 
     Several models are compared on the same samples; one that fails is shown with
-    its reason, the others still run, and the exit code is 1.
+    its reason, the others still run, and the exit code is 1. Every record is kept
+    in the results store (`zoo results`), and a run it already holds (same request,
+    weights and data) is answered from it: --rerun runs it again.
     """
     from zoo.engine import evaluate_many
     from zoo.engine.record import check_writable
 
     registry = ctx.find_root().obj.registry
     progress = not quiet and sys.stderr.isatty()
+    from zoo.store import StoreSettings  # here, not at the top: `zoo list` never loads sqlite3
+
+    store_settings = StoreSettings.from_env(results=results_path, no_store=no_store)
     request_options = {**{k: v for k, v in options.items() if v is not None},
                        "model_args": _key_values(model_args, "--model-arg"),
                        "dataset_args": _key_values(dataset_args, "--dataset-arg"),
                        "label_map": _label_map(label_map), "metrics": metrics or None}
     for path in (output, csv_path, save_predictions):
         check_writable(path)
+    answered = None  # the stored record that answers a single run, when one does
 
     if strict and not from_record:
         raise UsageError("--strict checks a replay against its record: use it with --from")
@@ -230,6 +247,7 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
         if names or dataset:
             raise UsageError("--from repeats a recorded run: give no models or --dataset with it")
         strict = strict or ctx.find_root().obj.settings.strict
+        store = _open_store(ctx, store_settings)
         runs = _replay(from_record, registry, request_options, save_predictions, progress, strict)
     elif not names:
         raise UsageError("name a model: zoo run MODEL --dataset DATASET (see `zoo list`)")
@@ -238,7 +256,8 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
                  "--csv": csv_path, "--save-predictions": save_predictions, "--split": options.get("split"),
                  "--limit": options.get("limit"), "--on-error": options.get("on_error"),
                  "--num-workers": options.get("num_workers"), "--compile": options.get("compile"),
-                 "--channels-last/--no-channels-last": options.get("channels_last")}
+                 "--channels-last/--no-channels-last": options.get("channels_last"),
+                 "--rerun": rerun or None, "--results": results_path}
         evaluation_only = [flag for flag, value in given.items() if value is not None and value != ()]
         if evaluation_only:
             raise UsageError(f"predicting on inputs takes no {', '.join(evaluation_only)}; to evaluate, pass --dataset")
@@ -250,8 +269,10 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
         return
     else:
         models = _expand_models(names, registry)
+        store = _open_store(ctx, store_settings)
         if len(models) == 1:
-            runs = [api_evaluate(models[0], dataset, registry, save_predictions, progress, request_options)]
+            runs, answered = _single(models[0], dataset, registry, store, rerun, save_predictions, progress,
+                                     request_options)
         else:
             if save_predictions:
                 raise UsageError("--save-predictions takes one model; run the models one at a time")
@@ -267,11 +288,22 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
         click.echo(_single_table(runs[0]))
     else:
         click.echo(table(*_comparison(runs, error_column=bool(failed)), shrink=("error",)))
+    if answered is not None:
+        click.echo(f"zoo: answered from the results store (record {answered.id}, {answered.local_time}); "
+                   "--rerun to run again", err=True)
     if not as_json:
         for finished in runs:
             click.echo(f"{finished['model']['id']} failed: {printable(finished['error'])}" if _failed(finished)
                        else _summary(finished), err=True)
-    _write_outputs(runs, output, csv_path, as_json)
+    not_kept = _keep(store, [] if answered is not None else runs)
+    try:
+        _write_outputs(runs, output, csv_path, as_json)
+    except OutputNotWritten as error:
+        raise OutputNotWritten(f"{error}; {not_kept}" if not_kept else str(error)) from None
+    if not_kept and not failed:
+        raise NotStored(not_kept)
+    if not_kept:  # a failed model's exit status is the error below; this one is said too
+        click.echo(f"zoo: error: {printable(not_kept)}", err=True)
     if failed:
         raise RunsFailed(f"{len(failed)} of {len(runs)} model(s) failed: "
                          f"{', '.join(finished['model']['id'] for finished in failed)}")
@@ -317,11 +349,43 @@ def _replay(path: str, registry: Any, request_options: dict[str, Any], save_pred
     return compare(plans, registry, progress=progress, replays=replays)
 
 
-def api_evaluate(model: str, dataset: str | None, registry: Any, save_predictions: str | None, progress: bool,
-                 options: dict[str, Any]) -> dict[str, Any]:
-    from zoo.engine import evaluate
+def _single(model: str, dataset: str | None, registry: Any, store: Any, rerun: bool, save_predictions: str | None,
+            progress: bool, options: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
+    """One model's run, or the stored record that answers it (and that stored record)."""
+    from zoo.engine.evaluate import plan_named
+    from zoo.engine.stored import evaluate_or_answer
 
-    return evaluate(model, dataset, registry=registry, save_predictions=save_predictions, progress=progress, **options)
+    checked = plan_named(model, dataset, registry, **options)
+    record, answered = evaluate_or_answer(checked, registry, store, rerun=rerun, progress=progress,
+                                          save_predictions=save_predictions)
+    return [record], answered
+
+
+def _open_store(ctx: click.Context, settings: Any) -> Any:
+    """The results store ``zoo run`` keeps records in, opened before anything runs (a damaged store
+    fails now, not after an hour's run); None with --no-store, and on every rank but 0."""
+    if not settings.enabled or not _is_main():
+        return None
+    from zoo.store import ResultsStore
+
+    store = ResultsStore.open(settings.path)
+    ctx.call_on_close(store.close)
+    return store
+
+
+def _keep(store: Any, runs: list[dict[str, Any]]) -> str | None:
+    """Add each record to the store (each its own transaction); None, or what could not be kept and why."""
+    if store is None:
+        return None
+    from zoo.store import StoreError
+
+    try:
+        with store:
+            for finished in runs:
+                store.add(finished)
+    except StoreError as error:
+        return f"{error} (the results are shown above; `--output FILE` keeps a record too)"
+    return None
 
 
 def _all_models(names: tuple[str, ...], registry: Any) -> bool:

@@ -26,7 +26,8 @@ from zoo.engine.replay import ReplaySource
 from zoo.errors import UsageError, ZooError
 from zoo.registry import Registry
 
-__all__ = ["EvaluationInterrupted", "compare", "evaluate", "evaluate_many", "failed_record", "run"]
+__all__ = ["EvaluationInterrupted", "compare", "evaluate", "evaluate_many", "failed_record", "plan_named", "recorded_request",
+           "run"]
 
 
 class EvaluationInterrupted(ZooError):
@@ -139,22 +140,28 @@ def _compute(metrics: Mapping[str, Any]) -> dict[str, float]:
     return {name: float(metric.compute()) for name, metric in metrics.items()}
 
 
-def _build(p: Plan, registry: Registry, dataset: Any = None, *, progress: bool = False) -> tuple[Any, Any]:
+def _build(p: Plan, registry: Registry, dataset: Any = None, model: Any = None, *,
+           progress: bool = False) -> tuple[Any, Any]:
     """The dataset and model to evaluate: the objects given, or built from their entries."""
     if dataset is None:
         dataset = p.dataset_object
     if dataset is None:
         dataset = api.build_dataset(p.dataset, split=p.split, registry=registry, progress=progress,
                                     **p.request.dataset_args)
-    model = p.model_object
+    if model is None:
+        model = p.model_object
     if model is None:
         model = api.build_model(p.model, registry=registry, progress=progress, **p.request.model_args)
     return dataset, model
 
 
 def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: Any = None,
-        output: Any = None, progress: bool = False, replay: ReplaySource | None = None) -> dict[str, Any]:
+        output: Any = None, progress: bool = False, replay: ReplaySource | None = None,
+        model: Any = None) -> dict[str, Any]:
     """Carry out a checked plan: build, match labels, evaluate, and return (and write) the record.
+
+    ``dataset`` / ``model``: the plan's entries already built (a comparison builds its dataset
+    once; a lookup in the results store builds what identifies the request), used as they are.
 
     ``replay``: the recorded run this one repeats; its weights and data are compared with
     what was built before anything is evaluated (see :mod:`zoo.engine.replay`).
@@ -164,7 +171,7 @@ def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: A
     _seed(p.request.seed)
     started_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     build_started = time.perf_counter()
-    dataset, model = _build(p, registry, dataset, progress=progress)
+    dataset, model = _build(p, registry, dataset, model, progress=progress)
     replayed = None
     if replay is not None:
         replayed = replay.check({"model": {"id": p.model.id, "weights_sha256": getattr(model, "weights_sha256", None)},
@@ -210,7 +217,7 @@ def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: A
     run = {
         "zoo_record": record.RECORD_VERSION,
         "status": "ok",
-        "request": _recorded_request(p),
+        "request": recorded_request(p),
         "task": p.task.name,
         "model": _model_section(p, model, registry),
         "dataset": _dataset_section(p, dataset, total, registry),
@@ -239,7 +246,10 @@ def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: A
     return run
 
 
-def _recorded_request(p: Plan) -> dict[str, Any]:
+def recorded_request(p: Plan) -> dict[str, Any]:
+    """The ``request`` section of the plan's record, as the record will hold it: model and dataset
+    as ids, the split chosen, builder arguments as JSON can hold them. Its
+    :func:`zoo.store.request_key` is the key the results store finds the record by."""
     return {**asdict(p.request), "model": p.model.id if p.model else None,
             "dataset": p.dataset.id if p.dataset else None, "split": p.split,
             "model_args": objects.recordable(p.request.model_args),
@@ -291,7 +301,7 @@ def failed_record(p: Plan, error: BaseException) -> dict[str, Any]:
         "zoo_record": record.RECORD_VERSION,
         "status": "failed",
         "error": reason,
-        "request": _recorded_request(p),
+        "request": recorded_request(p),
         "task": p.task.name,
         "model": {"id": p.model.id, "builder": p.model.builder, "license": p.model.license},
         "dataset": {"id": p.dataset.id, "split": p.split},
@@ -314,6 +324,12 @@ def _request(model: str | None, dataset: str | None, options: Mapping[str, Any])
     if isinstance(fields.get("metrics"), list):  # a bare string stays one, and is refused
         fields["metrics"] = tuple(fields["metrics"])
     return RunRequest(model=model, dataset=dataset, **fields)
+
+
+def plan_named(model: str, dataset: str | None, registry: Registry, **options: Any) -> Plan:
+    """The checked plan of evaluating catalogue entries by name, with ``options`` the fields of
+    :class:`RunRequest` (None: the default), as :func:`evaluate` makes it; nothing is built."""
+    return plan(_request(model, dataset, options), registry)
 
 
 def evaluate(model: Any, dataset: Any = None, *, registry: Registry | None = None,

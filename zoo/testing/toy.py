@@ -24,9 +24,9 @@ from zoo.errors import SampleError
 from zoo.interface import Sample, TorchModel
 
 __all__ = ["KeywordModel", "LiveMeanKeywordModel", "MeasureModel", "ReviewsDataset", "build_copy_transcriber",
-           "build_keyword_model", "build_keyword_template", "build_live_mean_model", "build_measure_model",
-           "build_reviews", "build_too_narrow_model", "build_unchecked_reader", "build_unfetched_model",
-           "build_weights_probe"]
+           "build_keyword_checkpoint", "build_keyword_model", "build_keyword_template", "build_live_mean_model",
+           "build_measure_model", "build_reviews", "build_too_narrow_model", "build_unchecked_reader",
+           "build_unfetched_model", "build_weights_probe", "save_keyword_checkpoint"]
 
 WORDS = ("good", "bad", "fine", "dull", "great", "awful", "plot", "actor", "scene", "music")
 
@@ -215,6 +215,40 @@ def build_weights_probe(*, weights: Any = None, **_: Any) -> KeywordModel:
     model.config = {**model.config, "weights_uri": getattr(weights, "uri", None),
                     "weights_path": getattr(weights, "path", None)}
     return model
+
+
+def build_keyword_checkpoint(*, weights: Any = None, **kwargs: Any) -> KeywordModel:
+    """The keyword model with its layer's weights read from a safetensors file (``weight`` [2, 1],
+    ``bias`` [2]; see :func:`save_keyword_checkpoint`) that zoo resolved and checked against the
+    catalogue's pin: a model whose results change with its weights file, and which reports that
+    file's sha256 as a real builder does."""
+    import torch
+
+    from zoo.errors import UsageError
+    from zoo.weights import load_state_dict, resolve, sha256_file
+
+    if weights is None:
+        raise UsageError("keyword-checkpoint needs weights: a catalogue entry's weights: {uri: FILE.safetensors}")
+    path = resolve(weights)
+    model = build_keyword_model(**kwargs)
+    state = load_state_dict(path)
+    with torch.no_grad():
+        model.module.weight.copy_(state["weight"])
+        model.module.bias.copy_(state["bias"])
+    model.weights_sha256 = sha256_file(path)
+    return model
+
+
+def save_keyword_checkpoint(path: Any, *, positive_weight: float = 2.0, bias: Sequence[float] = (0.5, 0.0)) -> str:
+    """Write a checkpoint for :func:`build_keyword_checkpoint` and return its sha256 (the pin to write)."""
+    import torch
+    from safetensors.torch import save_file
+
+    from zoo.weights import sha256_file
+
+    save_file({"weight": torch.tensor([[0.0], [float(positive_weight)]]), "bias": torch.tensor(list(map(float, bias)))},
+              str(path))
+    return sha256_file(path)
 
 
 def build_unchecked_reader(*, checkpoint: str, weights: Any = None, **_: Any) -> KeywordModel:
