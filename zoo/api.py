@@ -24,6 +24,7 @@ from zoo.specs import DatasetSpec, MetricSpec, ModelSpec, Spec, TaskSpec
 __all__ = [
     "build_dataset", "build_metric", "build_model", "catalogue_only", "default_registry", "embed", "evaluate", "get",
     "list_datasets", "list_metrics", "list_models", "list_tasks", "predict", "resolve_builder", "resolve_import",
+    "results",
 ]
 
 
@@ -289,3 +290,27 @@ def embed(model: Any, inputs: Any, *, batch_size: int = 32, device: str = "auto"
 
     return run_embedding(model, inputs, batch_size=batch_size, device=device, dtype=dtype, model_args=model_args,
                          registry=registry, progress=progress)
+
+
+def results(model: str | None = None, dataset: str | None = None, task: str | None = None, kind: str | None = None,
+            since: Any = None, path: str | os.PathLike[str] | None = None, *, status: str | None = None,
+            limit: int | None = None) -> list[dict[str, Any]]:
+    """Records kept in the results store, newest first, as plain data (what ``zoo results list --json`` prints).
+
+    Each is a dict: ``id``, ``kind`` (run or bench), ``status`` (ok or failed), ``created_at``
+    (UTC, ISO 8601), ``model``, ``dataset``, ``split``, ``task``, ``metrics``, ``seconds``,
+    ``device``, ``weights_sha256``, ``fingerprint``, ``request_key``, ``error`` and
+    ``record``, the whole run record. ``model`` and ``dataset`` are names or fnmatch
+    patterns (``'resnet*'``); ``since`` a date, a datetime, ``'2026-11-30'`` or a span back
+    from now (``'7d'``); ``path`` the database (default: ``$ZOO_RESULTS``, else
+    ``results.sqlite`` in zoo's cache folder). No database yet: an empty list.
+    """
+    from zoo.store import ResultsStore, default_results_path
+
+    where = default_results_path() if path is None else os.fspath(path)
+    if not os.path.exists(where):
+        return []
+    with ResultsStore.open(where) as store:
+        found = store.query(model=model, dataset=dataset, task=task, kind=kind, status=status, since=since,
+                            limit=limit)
+    return [stored.to_dict() for stored in found]

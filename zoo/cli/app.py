@@ -140,9 +140,9 @@ def make_cli(factory: RegistryFactory = _default_factory) -> ZooGroup:
         cli.state(ctx)
 
     cli.factory = staticmethod(factory)  # type: ignore[attr-defined]
-    from zoo.cli import listing, run, scaffold
+    from zoo.cli import listing, results, run, scaffold
 
-    for command in (*listing.COMMANDS, *run.COMMANDS, *scaffold.COMMANDS):
+    for command in (*listing.COMMANDS, *run.COMMANDS, *results.COMMANDS, *scaffold.COMMANDS):
         cli.add_command(command)
     return cli
 

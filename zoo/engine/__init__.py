@@ -2,8 +2,8 @@
 ``zoo.predict`` and ``zoo.embed``; the CLI also plans, compares and replays runs here."""
 
 from zoo.engine.evaluate import (EvaluationInterrupted, compare, evaluate, evaluate_many, failed_record,
-                                 recorded_request, run)
+                                 plan_named, recorded_request, run)
 from zoo.engine.planning import Plan, RunRequest, plan
 
 __all__ = ["EvaluationInterrupted", "Plan", "RunRequest", "compare", "evaluate", "evaluate_many", "failed_record", "plan",
-           "recorded_request", "run"]
+           "plan_named", "recorded_request", "run"]

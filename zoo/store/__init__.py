@@ -10,9 +10,9 @@ See docs/results.md.
 from __future__ import annotations
 
 from zoo.store.database import (ResultsStore, StoredRecord, StoreError, StoreSettings, default_results_path,
-                                parse_since)
+                                local_time, parse_since)
 from zoo.store.keys import KEY_FIELDS, request_key
 from zoo.store.schema import SCHEMA_VERSION
 
 __all__ = ["KEY_FIELDS", "SCHEMA_VERSION", "ResultsStore", "StoreError", "StoreSettings", "StoredRecord",
-           "default_results_path", "parse_since", "request_key"]
+           "default_results_path", "local_time", "parse_since", "request_key"]

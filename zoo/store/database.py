@@ -30,7 +30,7 @@ from zoo.store.keys import request_key
 from zoo.store.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
 
 __all__ = ["BUSY_TIMEOUT_S", "KINDS", "ResultsStore", "StoreError", "StoreSettings", "StoredRecord",
-           "default_results_path", "parse_since"]
+           "default_results_path", "local_time", "parse_since"]
 
 BUSY_TIMEOUT_S: Final = 60.0
 """How long a writer waits for another to finish before giving up."""
@@ -96,7 +96,7 @@ class StoredRecord:
     @property
     def local_time(self) -> str:
         """``created_at`` in this machine's time zone, to the minute: ``2026-11-30 14:02``."""
-        return _local_minute(self.created_at)
+        return local_time(self.created_at)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: every field, the record included."""
@@ -450,7 +450,8 @@ def _utc_text(moment: date | datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _local_minute(created_at: str) -> str:
+def local_time(created_at: str) -> str:
+    """A stored ``created_at`` (UTC) in this machine's time zone, to the minute: ``2026-11-30 14:02``."""
     try:
         moment = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
     except ValueError:
