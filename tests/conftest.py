@@ -87,3 +87,18 @@ def registry_with_unfetched():
     plugin = fake_plugin("toys", register_tasks=register_toy_tasks, register_metrics=register_toy_metrics,
                          register_models=register_models, register_datasets=register_toy_datasets)
     return registry_of(plugin)
+
+
+@pytest.fixture
+def toy_plugin_with():
+    """``toy_plugin_with(register_more)``: the 'toys' plugin, plus the models ``register_more(register)`` adds."""
+
+    def make(register_more):
+        def register_models(register):
+            register_toy_models(register)
+            register_more(register)
+
+        return fake_plugin("toys", register_tasks=register_toy_tasks, register_metrics=register_toy_metrics,
+                           register_models=register_models, register_datasets=register_toy_datasets)
+
+    return make

@@ -409,7 +409,7 @@ def _explained(error: sqlite3.Error) -> str:
 def _check_path(path: Path) -> None:
     try:
         info = path.stat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # not there yet, or a file where its folder should be
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
