@@ -138,6 +138,13 @@ def test_a_record_the_store_cannot_keep_is_refused_and_nothing_is_added(store, r
     assert store.count() == 0
 
 
+def test_many_records_are_added_in_one_transaction_all_or_none(store):
+    assert store.add_many([run_record("toys:a"), run_record("toys:b")]) == [1, 2]
+    with pytest.raises(UsageError, match="status is one of ok, failed"):
+        store.add_many([run_record("toys:c"), {**run_record("toys:d"), "status": "?"}])
+    assert [s.model for s in store.query()] == ["toys:b", "toys:a"]
+
+
 def test_a_bench_record_is_kept_with_its_kind(store):
     bench = {"status": "ok", "task": "image-classification", "model": {"id": "vision:resnet18", "parameters": 11_689_512},
              "metrics": {"samples_per_second": 412.0, "latency_ms_p50": 9.1}, "run": {"device": "cpu"}}

@@ -4,7 +4,7 @@ One file, the standard library's ``sqlite3``, no server. Concurrent writers
 (two ``zoo run`` at once, a sweep's jobs) are safe: the database is in WAL
 mode, a writer waits up to :data:`BUSY_TIMEOUT_S` for another, and every write
 is one ``BEGIN IMMEDIATE`` transaction, so a record is there whole or not at
-all. A file that is not a zoo results database, is damaged, or was written by a
+all (``synchronous=NORMAL``: a power cut may lose the last records, never the file). A file that is not a zoo results database, is damaged, or was written by a
 newer zoo is one :class:`StoreError` naming it; it is never recreated or
 overwritten.
 """
@@ -136,6 +136,8 @@ class ResultsStore:
                 # WAL once the file is known to be ours: readers never block the writer, nor it them.
                 if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                     connection.execute("PRAGMA journal_mode = WAL")
+                # In WAL mode NORMAL never corrupts the file; a power cut may lose the last records, not older ones.
+                connection.execute("PRAGMA synchronous = NORMAL")
                 connection.execute("PRAGMA foreign_keys = ON")
         except BaseException:
             connection.close()
@@ -207,15 +209,21 @@ class ResultsStore:
 
     def add(self, record: Mapping[str, Any], *, kind: str = "run") -> int:
         """Keep a record (a run record, ok or failed, or a bench record); returns its id."""
-        row = _row(record, kind)
-        metrics = _numeric_metrics(record.get("metrics"))
+        return self.add_many([record], kind=kind)[0]
+
+    def add_many(self, records: Iterable[Mapping[str, Any]], *, kind: str = "run") -> list[int]:
+        """Keep several records in one transaction (all or none); returns their ids, in order."""
+        rows = [(_row(record, kind), _numeric_metrics(record.get("metrics"))) for record in records]
+        ids = []
         with self._errors("cannot add the record"), self._transaction():
-            cursor = self._db.execute(
-                f"INSERT INTO records ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
-            record_id = int(cursor.lastrowid)  # type: ignore[arg-type]
-            self._db.executemany("INSERT INTO metrics (record_id, name, value) VALUES (?, ?, ?)",
-                                 [(record_id, name, value) for name, value in metrics.items()])
-        return record_id
+            for row, metrics in rows:
+                cursor = self._db.execute(
+                    f"INSERT INTO records ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+                record_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+                self._db.executemany("INSERT INTO metrics (record_id, name, value) VALUES (?, ?, ?)",
+                                     [(record_id, name, value) for name, value in metrics.items()])
+                ids.append(record_id)
+        return ids
 
     def remove(self, ids: Iterable[int]) -> int:
         """Remove these records (and their metrics), all in one transaction; returns how many were removed."""
