@@ -36,6 +36,8 @@ BUSY_TIMEOUT_S: Final = 60.0
 """How long a writer waits for another to finish before giving up."""
 
 KINDS: Final = ("run", "bench")
+"""The kinds of record kept: ``zoo run``'s and ``zoo bench``'s."""
+
 STATUSES: Final = ("ok", "failed")
 _WHAT_TO_DO = "move it aside or pass --results (or set ZOO_RESULTS) to use another file"
 

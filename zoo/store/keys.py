@@ -17,12 +17,12 @@ from zoo.errors import UsageError
 
 __all__ = ["KEY_FIELDS", "key_fields", "request_key"]
 
-# Each field of a run record's ``request`` section that changes results -> its value when missing.
 KEY_FIELDS: Final[Mapping[str, Any]] = {
     "model": None, "dataset": None, "split": None, "limit": None, "dtype": "float32", "metrics": None,
     "label_map": None, "model_args": {}, "dataset_args": {}, "seed": 0, "on_error": "fail", "compile": False,
     "channels_last": None,
 }
+"""Each field of a run record's ``request`` section that changes results, and its value when missing."""
 
 
 def key_fields(request: Mapping[str, Any]) -> dict[str, Any]:
