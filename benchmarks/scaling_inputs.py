@@ -345,6 +345,8 @@ def print_published(data: PublishedData) -> None:
         [f"rows of {RESULTS_FILE} (jobs: a pretrained tag at one image size)", f"{len(published):,}"],
         ["distinct pretrained tags (weights files)", f"{len({p.model for p in published}):,}"],
         ["distinct architectures", f"{len({p.architecture for p in published}):,}"],
+        ["distinct eval transforms (image size, crop_pct, interpolation)",
+         f"{len({(p.img_size, p.crop_pct, p.interpolation) for p in published}):,}"],
         [f"jobs with a published GPU rate at their size ({GPU_FILE}, by architecture and size)",
          f"{sources.get('published', 0):,}"],
         ["jobs with a GPU rate from the same architecture at another size", f"{sources.get('other size', 0):,}"],

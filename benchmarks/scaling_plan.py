@@ -32,6 +32,8 @@ class Published:
     img_size: int
     top1: float
     params_m: float
+    crop_pct: float = 1.0
+    interpolation: str = "bicubic"
 
     @property
     def architecture(self) -> str:
@@ -78,8 +80,8 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 
 
 def published_models(rows: Iterable[Mapping[str, str]]) -> list[Published]:
-    return [Published(row["model"], int(row["img_size"]), number(row["top1"]), number(row["param_count"]))
-            for row in rows]
+    return [Published(row["model"], int(row["img_size"]), number(row["top1"]), number(row["param_count"]),
+                      number(row.get("crop_pct", "1.0")), row.get("interpolation", "bicubic")) for row in rows]
 
 
 def throughputs(rows: Iterable[Mapping[str, str]]) -> dict[tuple[str, int], Throughput]:
