@@ -173,7 +173,7 @@ def test_entries_from_the_index_read_as_the_catalogue_s_own(tmp_path, monkeypatc
     load(path)  # builds the index
     never_parse(monkeypatch)
     indexed = registry_of(toys(), settings=Settings(**settings))
-    assert type(indexed.get("first")).__name__ == "_IndexedModelSpec"  # the mechanism under test is in use
+    assert type(indexed.get("first")).__name__ == "IndexedModelSpec"  # the mechanism under test is in use
     for args in (["list", "--json"], ["list", "--sort", "accuracy", "--json"], ["list", "--tag", "cnn"],
                  ["list", "--sort", "params"], ["info", "first", "--json"], ["info", "third"], ["info", "second"]):
         assert cli_output(indexed, *args) == cli_output(direct, *args), args

@@ -18,7 +18,7 @@ from zoo.errors import BuilderImportError, UsageError
 from zoo.interface import BuiltFrom
 from zoo.loader import Settings, load_registry
 from zoo.progress_bars import library_bars
-from zoo.registry import Registry
+from zoo.registry import Ranking, Registry
 from zoo.specs import DatasetSpec, MetricSpec, ModelSpec, Spec, TaskSpec
 
 __all__ = [
@@ -51,18 +51,17 @@ def list_models(pattern: str | None = None, *, task: str | None = None, tag: str
     ``higher_is_better``; models that do not report it last), by ``params``
     (smallest first) or by ``name``; ``top`` keeps the first N.
     """
-    found = _registry(registry).filter("model", pattern, task=task, tag=tag, plugin=plugin, license=license)
-    if sort is not None:
-        found = _ranked(found, sort, task, _registry(registry))  # type: ignore[arg-type]
-    return found[:top] if top is not None else found  # type: ignore[return-value]
+    ranking = _ranking(sort, task, _registry(registry)) if sort is not None else None
+    return _registry(registry).filter("model", pattern, task=task, tag=tag, plugin=plugin,  # type: ignore[return-value]
+                                      license=license, ranking=ranking, top=top)
 
 
-def _ranked(models: list[ModelSpec], field: str, task: str | None, registry: Registry) -> list[ModelSpec]:
-    """``models`` (already in name order) ordered by ``field``; the sort is stable, so ties stay by name."""
+def _ranking(field: str, task: str | None, registry: Registry) -> Ranking | None:
+    """How ``sort=field`` orders models; None for name order (the registry's own)."""
     if field == "name":
-        return models
+        return None
     if field == "params":
-        return sorted(models, key=lambda spec: (spec.params is None, spec.params or 0))
+        return Ranking()
     metrics = [spec for spec in registry.all("metric") if spec.name == field or spec.id == field]
     if task is not None:
         metrics = [spec for spec in metrics if task in spec.tasks]  # type: ignore[attr-defined]
@@ -74,14 +73,7 @@ def _ranked(models: list[ModelSpec], field: str, task: str | None, registry: Reg
     if len(directions) > 1:
         raise UsageError(f"cannot sort by {field!r}: metrics of that name disagree on whether higher is better "
                          f"({', '.join(spec.id for spec in metrics)}); add --task to say which")
-    sign = -1.0 if directions.pop() else 1.0
-    name = field.split(":", 1)[-1]
-
-    def key(spec: ModelSpec) -> tuple[bool, float]:
-        value = next((value for metric, value, _ in spec.reported_values() if metric in (name, field)), None)
-        return value is None, sign * value if value is not None else 0.0
-
-    return sorted(models, key=key)
+    return Ranking(metrics=tuple(dict.fromkeys((field.split(":", 1)[-1], field))), higher_is_better=directions.pop())
 
 
 def list_datasets(pattern: str | None = None, *, task: str | None = None, tag: str | None = None,

@@ -31,18 +31,19 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Any, Final, NoReturn, TextIO
 
 from zoo.catalogue import read_catalogue
+from zoo.catalogue_table import ModelTable, table_columns
 from zoo.errors import CatalogueError, UsageError
 from zoo.files import cache_root
 from zoo.printable import printable
 from zoo.registry import Registry, Unavailable
 from zoo.specs import ModelSpec, Origin, ReportedMetric, WeightsSpec
 
-__all__ = ["CatalogueRead", "INDEX_FORMAT", "index_folder", "read_catalogues"]
+__all__ = ["CatalogueRead", "INDEX_FORMAT", "TableRows", "entry_names", "index_folder", "read_catalogues"]
 
-INDEX_FORMAT: Final = 2
+INDEX_FORMAT: Final = 3
 STALE_AFTER_SECONDS: Final = 7 * 24 * 3600  # indexes of catalogue sets nobody read for a week are removed
 SETTLED_AFTER_NS: Final = 2 * 10**9  # a catalogue changed in the last 2 s is keyed by its content too
 
@@ -119,9 +120,10 @@ def _key(identity: str, files: Sequence[tuple[Path, str | None]], registry: Regi
 
 
 def _load(location: Path, key: str, warn: TextIO) -> list[Any] | None:
-    """The catalogues stored at ``location`` for ``key``, as summary records; None to read the files.
+    """The catalogues stored at ``location`` for ``key``, with their models as one table; None to
+    read the files.
 
-    Only the header and the summaries are parsed; the whole file is checksummed (crc32, ~0.3 ms a
+    Only the header and the columns are parsed; the whole file is checksummed (crc32, ~0.3 ms a
     MB), so a damaged index is caught here, never later when an entry is opened.
     """
     try:
@@ -141,7 +143,7 @@ def _load(location: Path, key: str, warn: TextIO) -> list[Any] | None:
             if header.get("key") != key:
                 return None  # an edited catalogue or other plugins: rebuilt quietly, that is its job
             summary_line = handle.readline()
-            entries_at = handle.tell()
+            reported_at = handle.tell()
             checksum, size = zlib.crc32(summary_line), len(summary_line)
             for block in iter(lambda: handle.read(1 << 20), b""):
                 checksum, size = zlib.crc32(block, checksum), size + len(block)
@@ -151,23 +153,30 @@ def _load(location: Path, key: str, warn: TextIO) -> list[Any] | None:
             summary = _without_collection(json.loads, summary_line)
             # The file stays open for the entries asked for later: a concurrent rebuild renames a new
             # index into place, and this one's offsets must keep pointing into this one's bytes.
-            entries = _StoredEntries(location, os.dup(handle.fileno()), entries_at)
-        except (OSError, ValueError) as error:
+            stored = _StoredEntries(location, os.dup(handle.fileno()), reported_at, int(header["reported_bytes"]))
+        except (OSError, ValueError, KeyError, TypeError) as error:
             _say_rebuilt(location, f"it cannot be read ({type(error).__name__}: {error})", warn)
             return None
     try:
-        return _without_collection(_records, summary, entries)
-    except (KeyError, TypeError, ValueError, AttributeError, StopIteration) as error:
+        return _catalogues(summary, stored)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
         _say_rebuilt(location, f"its entries are malformed ({type(error).__name__}: {error})", warn)
         return None
 
 
-def _records(summary: dict[str, Any], entries: _StoredEntries) -> list[Any]:
-    cached, rows = [], iter(summary["rows"])
-    for read in summary["catalogues"]:
-        source = _CatalogueEntries(entries, str(read["where_prefix"]))
-        specs = [_IndexedModelSpec.from_row(next(rows), source) for _ in range(read["count"])]
-        cached.append((Path(read["path"]), read["namespace"], specs, [str(problem) for problem in read["problems"]],
+def _catalogues(summary: dict[str, Any], stored: _StoredEntries) -> list[Any]:
+    """(path, namespace, rows, problems, entries set aside) of each catalogue, and the table of every model."""
+    described, starts, first = summary["catalogues"], [], 0
+    for read in described:
+        starts.append((str(read["where_prefix"]), first))
+        first += int(read["count"])
+    table = ModelTable(summary["columns"], starts, stored.read, stored.read_reported)
+    if first != len(table):
+        raise ValueError(f"the catalogues count {first} entries and the table holds {len(table)}")
+    cached = []
+    for read, (_, start) in zip(described, starts):
+        cached.append((Path(read["path"]), read["namespace"], TableRows(table, start, start + int(read["count"])),
+                       [str(problem) for problem in read["problems"]],
                        [Unavailable(**entry) for entry in read["unavailable"]]))
     return cached
 
@@ -190,129 +199,73 @@ def _say_rebuilt(location: Path, why: str, warn: TextIO) -> None:
 
 def _apply(cached: list[Any], registry: Registry) -> list[CatalogueRead]:
     reads = []
-    for path, namespace, specs, problems, aside in cached:
+    for path, namespace, rows, problems, aside in cached:
         registry.unavailable += aside
-        for spec in specs:
-            registry.add(spec)
-        reads.append((path, namespace, specs, problems))
+        reads.append((path, namespace, rows, problems))
+    if cached:
+        registry.add_table(cached[0][2].table)
     return reads
+
+
+class TableRows(Sequence[ModelSpec]):
+    """The models of one catalogue in an index's table, as a sequence (records made when asked for)."""
+
+    def __init__(self, table: ModelTable, start: int, stop: int) -> None:
+        self.table, self.start, self.stop = table, start, stop
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self.table.spec(row) for row in range(self.start, self.stop)[index]]
+        return self.table.spec(range(self.start, self.stop)[index])
+
+    def names(self) -> list[str]:
+        """The models' names, without making their records."""
+        return self.table.names[self.start:self.stop]
+
+
+def entry_names(specs: Sequence[ModelSpec]) -> list[str]:
+    """The names of a catalogue's models (from the table's column when they come from the index)."""
+    return specs.names() if isinstance(specs, TableRows) else [spec.name for spec in specs]
 
 
 class _StoredEntries:
     """The whole entries of one loaded index, read one at a time by offset (``os.pread``: no shared
     file position). The descriptor is closed when the last record that needs it is gone."""
 
-    def __init__(self, location: Path, descriptor: int, start: int) -> None:
+    def __init__(self, location: Path, descriptor: int, reported_at: int, reported_bytes: int) -> None:
         self.location = location
         self.descriptor = descriptor
-        self.start = start
+        self.reported_at = reported_at
+        self.start = reported_at + reported_bytes
         weakref.finalize(self, os.close, descriptor)
 
     def read(self, offset: int, length: int) -> ModelSpec:
         try:
             return _spec(json.loads(os.pread(self.descriptor, length, self.start + offset)))
         except (OSError, ValueError, KeyError, TypeError) as error:
-            # The checksum matched when it was loaded: only a failing disk gets here.
-            raise UsageError(f"catalogue index {self.location}: an entry cannot be read ({type(error).__name__}: "
-                             f"{error}); delete the file and run the command again") from None
+            self._failed(error)
 
+    def read_reported(self) -> list[list[Any]]:
+        """Every row's reported values, flat: one line, read when many rows are listed."""
+        try:
+            return _without_collection(json.loads, os.pread(self.descriptor, self.start - self.reported_at,
+                                                            self.reported_at))  # type: ignore[no-any-return]
+        except (OSError, ValueError) as error:
+            self._failed(error)
 
-class _CatalogueEntries:
-    """What the records of one catalogue share: the index they are read from and the start of their
-    ``where`` (the catalogue's path, stored once rather than in every row)."""
-
-    __slots__ = ("entries", "where_prefix")
-
-    def __init__(self, entries: _StoredEntries, where_prefix: str) -> None:
-        self.entries = entries
-        self.where_prefix = where_prefix
-
-
-# What an entry's summary row holds, in order: enough to list, filter and sort without the whole entry;
-# then (metric, value, dataset) of each reported value, flat. One list per entry.
-_ROW: Final = ("name", "plugin", "where", "task", "license", "tags", "params", "offset", "length")
-_REPORTED_AT: Final = len(_ROW)
-
-
-def _row(spec: ModelSpec, where_prefix: str, offset: int, length: int) -> list[Any]:
-    return [spec.name, spec.plugin, spec.origin.where[len(where_prefix):], spec.task, spec.license, list(spec.tags),
-            spec.params, offset, length, *(value for values in spec.reported_values() for value in values)]
+    def _failed(self, error: Exception) -> NoReturn:
+        # The checksum matched when it was loaded: only a failing disk gets here.
+        raise UsageError(f"catalogue index {self.location}: an entry cannot be read ({type(error).__name__}: "
+                         f"{error}); delete the file and run the command again") from None
 
 
 def _where_prefix(path: str, specs: list[ModelSpec]) -> str:
     """``path:`` when every entry's ``where`` starts with it (as a catalogue's own entries do), else ''."""
     prefix = f"{path}:"
     return prefix if all(spec.origin.where.startswith(prefix) for spec in specs) else ""
-
-
-class _IndexedModelSpec(ModelSpec):
-    """A model loaded from the index: its summary row answers listing, filtering and sorting; any other
-    field reads the whole entry from the index once (a frozen record, equal to the one it stands for).
-
-    One row list and two slots per entry, where a whole ModelSpec is a dozen objects: 100,000 of these
-    load in a fraction of the time and memory.
-    """
-
-    __slots__ = ("_summary", "_source", "_whole")
-
-    _summary: list[Any]
-    _source: _CatalogueEntries
-    _whole: ModelSpec | None
-
-    @classmethod
-    def from_row(cls, row: list[Any], source: _CatalogueEntries) -> _IndexedModelSpec:
-        if not isinstance(row, list) or len(row) < _REPORTED_AT or (len(row) - _REPORTED_AT) % 3:
-            raise ValueError(f"a summary row holds {len(_ROW)} fields and 3 per reported value, not {row!r}")
-        spec = cls.__new__(cls)
-        object.__setattr__(spec, "_summary", row)
-        object.__setattr__(spec, "_source", source)
-        object.__setattr__(spec, "_whole", None)
-        return spec
-
-    def whole(self) -> ModelSpec:
-        """The full record, read from the index on first use."""
-        if self._whole is None:
-            object.__setattr__(self, "_whole", self._source.entries.read(self._summary[7], self._summary[8]))
-        return self._whole  # type: ignore[return-value]
-
-    name = property(lambda self: self._summary[0])  # type: ignore[assignment]
-    plugin = property(lambda self: self._summary[1])  # type: ignore[assignment]
-    id = property(lambda self: f"{self._summary[1]}:{self._summary[0]}")  # type: ignore[assignment]
-    origin = property(lambda self: Origin(self._summary[1], self._source.where_prefix + self._summary[2]))  # type: ignore[assignment]
-    task = property(lambda self: self._summary[3])  # type: ignore[assignment]
-    license = property(lambda self: self._summary[4])  # type: ignore[assignment]
-    tags = property(lambda self: tuple(self._summary[5]))  # type: ignore[assignment]
-    params = property(lambda self: self._summary[6])  # type: ignore[assignment]
-
-    def reported_values(self) -> tuple[tuple[str, float, str], ...]:
-        flat = self._summary[_REPORTED_AT:]
-        return tuple(zip(flat[::3], flat[1::3], flat[2::3]))
-
-    def __eq__(self, other: object) -> bool:
-        return self.whole() == (other.whole() if isinstance(other, _IndexedModelSpec) else other)
-
-    def __hash__(self) -> int:
-        return hash(self.whole())
-
-    def __repr__(self) -> str:
-        return repr(self.whole())
-
-    def __reduce_ex__(self, protocol: Any) -> Any:
-        return _same, (self.whole(),)  # copies and pickles are plain ModelSpecs
-
-
-def _same(spec: ModelSpec) -> ModelSpec:
-    return spec
-
-
-def _read_whole(field_name: str) -> property:
-    return property(lambda self: getattr(self.whole(), field_name))
-
-
-for _field in ("description", "builder", "args", "weights", "source", "paper", "default_dataset", "reported",
-               "based_on"):
-    setattr(_IndexedModelSpec, _field, _read_whole(_field))
-del _field
 
 
 def _plain(spec: ModelSpec) -> dict[str, Any]:
@@ -334,39 +287,42 @@ def _store(location: Path, key: str, catalogues: list[dict[str, Any]]) -> None:
     """Write the index to a temporary file and rename it into place; a cache that cannot be written
     leaves zoo working, just slower.
 
-    Three parts: a header line (format, key, checksum and size of the rest), one line of summaries
-    (each catalogue's problems and entries set aside; a row per entry, see ``_ROW``), then each
-    whole entry on a line of its own, found by the offset in its row.
+    Four parts: a header line (format, key, checksum and size of the rest); one line with each
+    catalogue's problems and entries set aside and the models' columns (:mod:`zoo.catalogue_table`);
+    one line of every model's reported values; then each whole entry on a line of its own, found by
+    the offset in its column.
     """
     import tempfile  # only when an index is written: importing it costs every command ~3 ms
 
     staging: Path | None = None
     try:
         lines: list[bytes] = []
-        rows: list[list[Any]] = []
-        offset = 0
+        specs: list[ModelSpec] = []
+        prefixes: list[str] = []
         described = []
         for read in catalogues:
             prefix = _where_prefix(read["path"], read["models"])
             for spec in read["models"]:
-                line = json.dumps(_plain(spec), separators=(",", ":"), allow_nan=False).encode() + b"\n"
-                rows.append(_row(spec, prefix, offset, len(line)))
-                lines.append(line)
-                offset += len(line)
+                lines.append(json.dumps(_plain(spec), separators=(",", ":"), allow_nan=False).encode() + b"\n")
+                specs.append(spec)
+                prefixes.append(prefix)
             described.append({**{k: v for k, v in read.items() if k != "models"}, "count": len(read["models"]),
                               "where_prefix": prefix})
-        summary = {"catalogues": described, "rows": rows}
-        summary_line = json.dumps(summary, separators=(",", ":"), allow_nan=False).encode() + b"\n"
-        checksum = zlib.crc32(summary_line)
+        columns, reported = table_columns(specs, prefixes, [len(line) for line in lines])
+        summary_line = _json_line({"catalogues": described, "columns": columns})
+        reported_line = _json_line(reported)
+        checksum = zlib.crc32(reported_line, zlib.crc32(summary_line))
         for line in lines:
             checksum = zlib.crc32(line, checksum)
-        header = {"format": INDEX_FORMAT, "key": key, "crc32": checksum, "bytes": len(summary_line) + offset}
+        header = {"format": INDEX_FORMAT, "key": key, "crc32": checksum, "reported_bytes": len(reported_line),
+                  "bytes": len(summary_line) + len(reported_line) + columns["offset"][-1]}
         location.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("wb", dir=location.parent, prefix=".building-", suffix=".json",
                                          delete=False) as handle:
             staging = Path(handle.name)
             handle.write(json.dumps(header).encode() + b"\n")
             handle.write(summary_line)
+            handle.write(reported_line)
             handle.writelines(lines)
         os.replace(staging, location)
     except (OSError, TypeError, ValueError):
@@ -374,6 +330,10 @@ def _store(location: Path, key: str, catalogues: list[dict[str, Any]]) -> None:
             staging.unlink(missing_ok=True)
         return
     _remove_stale(location)
+
+
+def _json_line(data: Any) -> bytes:
+    return json.dumps(data, separators=(",", ":"), allow_nan=False).encode() + b"\n"
 
 
 def _remove_stale(kept: Path) -> None:

@@ -24,7 +24,7 @@ from zoo.plugins import (PluginRecord, PluginSource, call_hook, core_distributio
                          settle_names, slow_import_seconds)
 from zoo.printable import printable
 from zoo.registry import Registry, Unavailable
-from zoo.catalogue_index import read_catalogues
+from zoo.catalogue_index import entry_names, read_catalogues
 from zoo.specs import Origin, Spec, spec_from_fields
 
 __all__ = ["BUILTIN_CATALOGUE", "Settings", "load_registry"]
@@ -308,9 +308,8 @@ def load_registry(sources: Sequence[PluginSource] | None = None, settings: Setti
     # Through the index: parsed and checked once, until a catalogue or a plugin changes (zoo.catalogue_index).
     reads = read_catalogues(files, registry, warn=warn, use_index=settings.catalogue_index)
     for _, namespace, specs, problems in reads:
-        for spec in specs:
-            if namespace:
-                registry.plugin(namespace).contributed.setdefault("models", []).append(spec.name)  # type: ignore[union-attr]
+        if namespace:
+            registry.plugin(namespace).contributed.setdefault("models", []).extend(entry_names(specs))  # type: ignore[union-attr]
         if problems and settings.strict:
             raise CatalogueError(problems)
         registry.problems += problems

@@ -8,17 +8,22 @@ the plugin that would provide it. Nothing is shadowed.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import fnmatch
-from collections.abc import Iterable, Sequence
+import heapq
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoo.errors import AmbiguousNameError, NotFoundError, UsageError
 from zoo.plugins import PluginRecord
 from zoo.specs import KINDS, DatasetSpec, MetricSpec, ModelSpec, Spec, TaskSpec
 
-__all__ = ["Registry", "Unavailable"]
+if TYPE_CHECKING:
+    from zoo.catalogue_table import ModelTable
+
+__all__ = ["ModelEntries", "Ranking", "Registry", "Unavailable"]
 
 
 @dataclass(frozen=True)
@@ -32,11 +37,68 @@ class Unavailable:
     reason: str
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """How ``Registry.filter`` orders models: by the first reported value of any of ``metrics``
+    (best first: highest when ``higher_is_better``; models reporting none last), or by parameter
+    count (smallest first) when ``metrics`` is empty. Ties keep name order."""
+
+    metrics: tuple[str, ...] = ()
+    higher_is_better: bool = True
+
+
+class ModelEntries(MutableMapping[str, Spec]):
+    """The models by id: those added one by one, and the rows of a catalogue index's table (records
+    made for the rows asked for; see :mod:`zoo.catalogue_table`)."""
+
+    def __init__(self) -> None:
+        self.plain: dict[str, Spec] = {}
+        self.table: ModelTable | None = None
+
+    def __getitem__(self, entry_id: str) -> Spec:
+        found = self.plain.get(entry_id)
+        if found is not None:
+            return found
+        row = self.table.row_of(entry_id) if self.table is not None else None
+        if row is None:
+            raise KeyError(entry_id)
+        return self.table.spec(row)  # type: ignore[union-attr]
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self.plain or (self.table is not None and isinstance(entry_id, str)
+                                          and self.table.row_of(entry_id) is not None)
+
+    def __setitem__(self, entry_id: str, spec: Spec) -> None:
+        if self.table is not None and self.table.row_of(entry_id) is not None:
+            self._materialise()  # replacing a row: rare (the index holds checked, distinct ids)
+        self.plain[entry_id] = spec
+
+    def __delitem__(self, entry_id: str) -> None:
+        if entry_id not in self.plain:
+            self._materialise()
+        del self.plain[entry_id]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.plain
+        if self.table is not None:
+            yield from self.table.ids()
+
+    def __len__(self) -> int:
+        return len(self.plain) + (len(self.table) if self.table is not None else 0)
+
+    def _materialise(self) -> None:
+        """Turn the table's rows into plain entries (for the rare edits the table cannot answer)."""
+        if self.table is not None:
+            table, self.table = self.table, None
+            self.plain.update((spec.id, spec) for spec in map(table.spec, range(len(table))))
+
+
 @dataclass
 class Registry:
     """Loaded entries of every kind, the plugin records and the load problems."""
 
-    entries: dict[str, dict[str, Spec]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
+    entries: dict[str, MutableMapping[str, Spec]] = field(
+        default_factory=lambda: {kind: ModelEntries() if kind == "model" else {} for kind in KINDS})
     plugins: list[PluginRecord] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     unavailable: list[Unavailable] = field(default_factory=list)
@@ -57,6 +119,19 @@ class Registry:
                 named[:] = [s for s in named if s.id != spec.id]
             named.append(spec)
 
+    def add_table(self, table: ModelTable) -> None:
+        """Add a catalogue index's models (checked when the index was built: ids are distinct)."""
+        models = self.entries["model"]
+        if not isinstance(models, ModelEntries) or models.table is not None:
+            for spec in map(table.spec, range(len(table))):  # a second table: its rows one by one
+                self.add(spec)
+            return
+        models.table = table
+
+    def _table(self, kind: str) -> ModelTable | None:
+        entries = self.entries[kind]
+        return entries.table if isinstance(entries, ModelEntries) else None
+
     def drop_plugin(self, name: str) -> None:
         """Remove every entry of a plugin that failed after loading (in ``register_commands``)."""
         for kind in self.entries:
@@ -68,14 +143,19 @@ class Registry:
         if self._by_name is None:
             self._by_name = {k: {} for k in KINDS}
             for k, specs in self.entries.items():
-                for spec in specs.values():
+                plain = specs.plain if isinstance(specs, ModelEntries) else specs
+                for spec in plain.values():
                     self._by_name[k].setdefault(spec.name, []).append(spec)
-        return self._by_name[kind].get(name, [])
+        found = self._by_name[kind].get(name, [])
+        table = self._table(kind)
+        if table is not None:
+            found = found + [table.spec(row) for row in table.rows_named(name)]
+        return found
 
     # -- listing ----------------------------------------------------------
     def all(self, kind: str) -> list[Spec]:
         """Every entry of one kind (``task``, ``model``, ``dataset``, ``metric``), sorted by name."""
-        return sorted(self.entries[kind].values(), key=lambda s: (s.name.lower(), s.id))
+        return self.filter(kind)
 
     @property
     def tasks(self) -> list[TaskSpec]:
@@ -98,22 +178,27 @@ class Registry:
         return self.all("metric")  # type: ignore[return-value]
 
     def filter(self, kind: str, pattern: str | None = None, *, task: str | None = None,
-               tag: str | None = None, plugin: str | None = None, license: str | None = None) -> list[Spec]:
-        """Entries of one kind matching every filter given; patterns are fnmatch-style."""
-        result = []
-        for spec in self.all(kind):
-            if pattern and not _matches(spec, pattern):
-                continue
-            if task and task not in _tasks_of(spec):
-                continue
-            if tag and not any(fnmatch.fnmatchcase(t, tag) for t in getattr(spec, "tags", ())):
-                continue
-            if plugin and spec.plugin != plugin:
-                continue
-            if license and getattr(spec, "license", "").lower() != license.lower():
-                continue
-            result.append(spec)
-        return result
+               tag: str | None = None, plugin: str | None = None, license: str | None = None,
+               ranking: Ranking | None = None, top: int | None = None) -> list[Spec]:
+        """Entries of one kind matching every filter given (patterns are fnmatch-style), sorted by
+        name, or for models by ``ranking``; ``top`` keeps the first N.
+
+        A catalogue index's models are filtered and ranked on its columns: records are made only
+        for the entries returned.
+        """
+        entries = self.entries[kind]
+        plain = entries.plain if isinstance(entries, ModelEntries) else entries
+        found: list[Any] = sorted((spec for spec in plain.values()
+                                   if _selected(spec, pattern, task, tag, plugin, license)), key=_name_order)
+        table = self._table(kind)
+        if table is not None:
+            found = _merged(found, table.select(pattern, task=task, tag=tag, plugin=plugin, license=license), table)
+        if ranking is not None:
+            key = _ranking_key(ranking, table)
+            found = heapq.nsmallest(top, found, key=key) if top is not None else sorted(found, key=key)
+        elif top is not None:
+            found = found[:top]
+        return [table.spec(item) if type(item) is int else item for item in found]  # type: ignore[union-attr]
 
     # -- lookup -----------------------------------------------------------
     def get(self, name: str, kind: str | None = None, *, task: str | None = None) -> Any:
@@ -204,6 +289,58 @@ def _why_not_loaded(plugin: str, status: str, error: str | None) -> str:
     if status == "disabled":
         return f"plugin {plugin!r} is disabled (remove it from ZOO_DISABLE_PLUGINS to use it)"
     return f"plugin {plugin!r} failed: {error} (see `zoo plugins`)"
+
+
+def _selected(spec: Spec, pattern: str | None, task: str | None, tag: str | None, plugin: str | None,
+              license: str | None) -> bool:
+    return not ((pattern and not _matches(spec, pattern)) or (task and task not in _tasks_of(spec))
+                or (tag and not any(fnmatch.fnmatchcase(t, tag) for t in getattr(spec, "tags", ())))
+                or (plugin and spec.plugin != plugin)
+                or (license and getattr(spec, "license", "").lower() != license.lower()))
+
+
+def _name_order(spec: Spec) -> tuple[str, str]:
+    return spec.name.lower(), spec.id
+
+
+def _merged(specs: list[Spec], rows: list[int], table: ModelTable) -> list[Any]:
+    """``specs`` and a table's ``rows`` (each already in name order) as one list in name order;
+    rows stay ints. A few specs are placed by binary search: no key is computed for every row."""
+    if not specs:
+        return rows
+    merged: list[Any] = []
+    start = 0
+    for spec in specs:
+        at = bisect.bisect_left(rows, _name_order(spec), lo=start,
+                                key=lambda row: (table.names[row].lower(), table.id(row)))
+        merged += rows[start:at]
+        merged.append(spec)
+        start = at
+    return merged + rows[start:]
+
+
+def _ranking_key(ranking: Ranking, table: ModelTable | None) -> Any:
+    """The sort key of a spec or a table row under ``ranking``: (missing, signed value)."""
+    sign = -1.0 if ranking.higher_is_better else 1.0
+    if not ranking.metrics:
+        params = table.columns["params"] if table is not None else []
+
+        def by_params(item: Any) -> tuple[bool, float]:
+            value = params[item] if type(item) is int else item.params
+            return value is None, value or 0
+
+        return by_params
+    values = table.first_values(ranking.metrics) if table is not None else {}
+    wanted = ranking.metrics
+
+    def by_metric(item: Any) -> tuple[bool, float]:
+        if type(item) is int:
+            value = values.get(item)
+        else:
+            value = next((value for metric, value, _ in item.reported_values() if metric in wanted), None)
+        return value is None, sign * value if value is not None else 0.0
+
+    return by_metric
 
 
 def _tasks_of(spec: Spec) -> Iterable[str]:

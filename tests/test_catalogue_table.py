@@ -1,0 +1,102 @@
+"""Models from the catalogue index are listed, filtered and ranked from its columns: the answers are
+exactly those of the catalogue read entry by entry, and records are made only for what is returned."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import zoo
+from zoo.loader import Settings
+from zoo.testing import fake_plugin, registry_of
+
+LICENCES = ("MIT", "Apache-2.0", "mit", "BSD-3-Clause")
+
+
+def entry(index: int) -> dict:
+    reported = [{"metric": "accuracy", "value": round((index * 37 % 11) / 10, 2), "dataset": "toys:reviews",
+                 "source": "https://example.org/card"}] if index % 4 else []  # every 4th reports nothing
+    if index % 5 == 0:
+        reported.insert(0, {"metric": "macro-f1", "value": index / 100, "dataset": "toys:reviews",
+                            "source": "https://example.org/card"})
+    # Names that sort differently by case, share prefixes, and tie on accuracy.
+    name = (f"Model-{index:02d}" if index % 3 == 0 else f"model-{index:02d}") if index % 7 else f"keyword-{index}"
+    return {"name": name, "task": "text-classification", "builder": "toys:keyword", "license": LICENCES[index % 4],
+            "params": None if index % 6 == 0 else 1000 - index * 13 % 500,
+            "tags": ["small" if index % 2 else "large", f"arch{index % 3}"], "reported": reported}
+
+
+def toys(register):
+    # A model of the plugin itself: it sorts between catalogue rows and reports a tying value.
+    register("keyword", task="text-classification", builder="zoo.testing.toy:build_keyword_model", license="MIT",
+             params=500, reported=[{"metric": "accuracy", "value": 0.5, "dataset": "toys:reviews",
+                                    "source": "https://example.org/card"}])
+
+
+@pytest.fixture
+def registries(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZOO_CACHE", str(tmp_path / "cache"))
+    catalogue = tmp_path / "mirror.jsonl"
+    catalogue.write_text("".join(json.dumps(entry(i)) + "\n" for i in range(40)))
+    plugin = fake_plugin("toys", register_models=toys)
+    settings = {"builtin_catalogue": False, "catalogues": (catalogue,)}
+    direct = registry_of(plugin, settings=Settings(**settings, catalogue_index=False))
+    registry_of(plugin, settings=Settings(**settings))  # builds the index
+    indexed = registry_of(plugin, settings=Settings(**settings))
+    assert indexed.entries["model"].table is not None  # the columns are what is under test
+    return direct, indexed
+
+
+QUERIES = [
+    {}, {"top": 5}, {"sort": "accuracy"}, {"sort": "accuracy", "top": 7}, {"sort": "macro-f1", "top": 3}, {"sort": "zoo:accuracy", "top": 5},
+    {"sort": "params"}, {"sort": "params", "top": 4}, {"sort": "name", "top": 6},
+    {"pattern": "model-1*"}, {"pattern": "MODEL"}, {"pattern": "toys:keyword*"}, {"pattern": "*-0[0-4]"},
+    {"license": "mit"}, {"license": "MIT", "sort": "accuracy"}, {"tag": "arch1"}, {"tag": "sm*", "sort": "params"},
+    {"plugin": "toys"}, {"plugin": "nobody"}, {"task": "text-classification", "sort": "accuracy", "top": 10},
+    {"task": "image-classification"}, {"license": "GPL-3.0"},
+]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda query: ",".join(f"{k}={v}" for k, v in query.items()) or "all")
+def test_every_filter_and_ranking_answers_as_the_catalogue_read_entry_by_entry(registries, query):
+    direct, indexed = registries
+    expected = [spec.id for spec in zoo.list_models(registry=direct, **query)]
+    assert [spec.id for spec in zoo.list_models(registry=indexed, **query)] == expected
+
+
+def test_a_plugin_s_own_model_takes_its_place_among_the_rows(registries):
+    _, indexed = registries
+    names = [spec.name for spec in zoo.list_models(registry=indexed)]
+    assert names.index("keyword") == names.index("keyword-0") - 1 and names == sorted(names, key=str.lower)
+
+
+def test_only_returned_rows_become_records_and_lookups_read_no_whole_entry(registries):
+    _, indexed = registries
+    table = indexed.entries["model"].table
+    best = zoo.list_models(sort="accuracy", top=3, registry=indexed)
+    assert len(table._specs) == 3 - sum(spec.plugin == "toys" and spec.name == "keyword" for spec in best)
+    assert [spec.id for spec in indexed.named("model", "model-01")] == ["toys:model-01"]
+    assert indexed.get("toys:Model-03").params == 961 and "toys:model-02" in indexed.entries["model"]
+    assert all(spec._whole is None for spec in table._specs.values())  # names, params: from the columns
+    assert len(indexed.entries["model"]) == 41 and len(list(indexed.entries["model"])) == 41
+
+
+def test_shared_names_across_plugins_are_all_found(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZOO_CACHE", str(tmp_path / "cache"))
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text(json.dumps({**entry(1), "name": "twin", "builder": "a:keyword"}) + "\n")
+    second.write_text(json.dumps({**entry(2), "name": "twin", "builder": "b:keyword"}) + "\n")
+
+    def plugin(name):
+        def register_catalogues(register):
+            register(first if name == "a" else second)
+        return fake_plugin(name, register_models=toys, register_catalogues=register_catalogues)
+
+    load = lambda: registry_of(plugin("a"), plugin("b"), settings=Settings(builtin_catalogue=False))  # noqa: E731
+    load()
+    registry = load()
+    assert registry.entries["model"].table is not None
+    assert sorted(spec.id for spec in registry.named("model", "twin")) == ["a:twin", "b:twin"]
+    with pytest.raises(zoo.errors.AmbiguousNameError):
+        registry.get("twin", "model")

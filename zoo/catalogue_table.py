@@ -1,0 +1,287 @@
+"""Catalogue models held as columns: 100,000 entries load as a few lists, not 100,000 records.
+
+The catalogue index (:mod:`zoo.catalogue_index`) stores what listing, filtering, sorting and
+name lookups need as one list per field (a *column*): names, plugins, tasks, licences, tag sets,
+parameter counts, the first value of each reported metric, and the rows in name order. A
+:class:`ModelTable` answers those questions from the columns; a record (a ``ModelSpec``) is made
+only for the rows a command returns, and any field outside the columns is read from the index,
+entry by entry, on first use (:class:`IndexedModelSpec`).
+
+Strings that repeat (plugins, tasks, licences, tag sets) are stored once and referred to by
+position, so a column of 100,000 rows is a list of small ints.
+"""
+
+from __future__ import annotations
+
+import bisect
+import fnmatch
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Final
+
+from zoo.specs import ModelSpec, Origin
+
+__all__ = ["IndexedModelSpec", "ModelTable", "table_columns"]
+
+# Columns every table holds, one value per row (codes: positions in the matching "*_values" list).
+_COLUMNS: Final = ("name", "plugin", "where", "task", "license", "tags", "params", "offset")
+_CODED: Final = ("plugin", "task", "license", "tags")
+
+
+class ModelTable:
+    """The models of one catalogue index, as columns; rows are numbered in catalogue order.
+
+    ``catalogues``: ``(where_prefix, first_row)`` of each catalogue, in order (a row's ``where`` is
+    its catalogue's path, stored once, plus the ``line:column`` in its column). ``read_entry(row)``
+    returns the whole entry of a row; ``read_reported()`` the flat reported values of every row.
+    """
+
+    def __init__(self, columns: dict[str, Any], catalogues: Sequence[tuple[str, int]],
+                 read_entry: Callable[[int, int], ModelSpec], read_reported: Callable[[], list[list[Any]]]) -> None:
+        size = len(columns["name"])
+        for column in _COLUMNS:
+            if len(columns[column]) != size + (column == "offset"):
+                raise ValueError(f"column {column!r} holds {len(columns[column])} values for {size} rows")
+        if sorted(columns["order"]) != list(range(size)):
+            raise ValueError("the name order is not a permutation of the rows")
+        self.columns = columns
+        self.names: list[str] = columns["name"]
+        self._starts = [start for _, start in catalogues]
+        self._prefixes = [prefix for prefix, _ in catalogues]
+        self._read_entry = read_entry
+        self._read_reported = read_reported
+        self._reported: list[list[Any]] | None = None
+        self._reported_asks = 0
+        self._specs: dict[int, IndexedModelSpec] = {}
+        self._by_id: dict[str, int] | None = None
+        self._by_name: dict[str, list[int]] | None = None
+        self._first: dict[str, int] = {}
+        self._positions: list[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    # -- one row ------------------------------------------------------------
+    def value(self, column: str, row: int) -> Any:
+        """The row's value in ``column``, decoded (``plugin``, ``task``, ``license``, ``tags``)."""
+        stored = self.columns[column][row]
+        return self.columns[column + "_values"][stored] if column in _CODED else stored
+
+    def id(self, row: int) -> str:
+        """``plugin:name`` of a row."""
+        return f"{self.value('plugin', row)}:{self.names[row]}"
+
+    def where(self, row: int) -> str:
+        """The ``file:line:column`` a row's entry was read from."""
+        catalogue = bisect.bisect_right(self._starts, row) - 1
+        return self._prefixes[catalogue] + self.columns["where"][row]
+
+    def spec(self, row: int) -> IndexedModelSpec:
+        """The record of a row: made once, so it stays the same object for the life of the table."""
+        spec = self._specs.get(row)
+        if spec is None:
+            spec = self._specs[row] = IndexedModelSpec._of(self, row)
+        return spec
+
+    def whole(self, row: int) -> ModelSpec:
+        """A row's whole entry, read from the index."""
+        offsets = self.columns["offset"]
+        return self._read_entry(offsets[row], offsets[row + 1] - offsets[row])
+
+    def reported_values(self, row: int) -> tuple[tuple[str, float, str], ...]:
+        """``(metric, value, dataset)`` of each value a row reports, in order."""
+        if self._reported is None:
+            # A few rows (``list --top 20``) read their own entries; many read every row's values at once.
+            self._reported_asks += 1
+            if self._reported_asks <= 64:
+                return self.spec(row).whole().reported_values()
+            self._reported = self._read_reported()
+        flat = self._reported[row]
+        return tuple(zip(flat[::3], flat[1::3], flat[2::3]))
+
+    # -- lookups -----------------------------------------------------------
+    def row_of(self, entry_id: str) -> int | None:
+        """The row of ``plugin:name``, or None."""
+        if self._by_id is None:
+            plugins, codes = self.columns["plugin_values"], self.columns["plugin"]
+            self._by_id = {f"{plugins[code]}:{name}": row for row, (name, code) in enumerate(zip(self.names, codes))}
+        return self._by_id.get(entry_id)
+
+    def rows_named(self, name: str) -> list[int]:
+        """The rows with this short name (several only when plugins share it)."""
+        if self._by_name is None:
+            first = dict(zip(reversed(self.names), range(len(self.names) - 1, -1, -1)))
+            self._by_name = {}
+            if len(first) != len(self.names):  # shared names: collect every row of those
+                for row, one in enumerate(self.names):
+                    if first[one] != row:
+                        self._by_name.setdefault(one, [first[one]]).append(row)
+            self._first = first
+        return self._by_name.get(name) or ([self._first[name]] if name in self._first else [])
+
+    def ids(self) -> Iterator[str]:
+        """Every row's ``plugin:name``, in row order."""
+        plugins, codes = self.columns["plugin_values"], self.columns["plugin"]
+        return (f"{plugins[code]}:{name}" for name, code in zip(self.names, codes))
+
+    # -- many rows ---------------------------------------------------------
+    def in_name_order(self) -> list[int]:
+        """Every row, sorted as the registry lists entries: by name (case-insensitively), then id."""
+        return list(self.columns["order"])
+
+    def position(self, row: int) -> int:
+        """Where a row stands in name order."""
+        if self._positions is None:
+            self._positions = [0] * len(self)
+            for position, one in enumerate(self.columns["order"]):
+                self._positions[one] = position
+        return self._positions[row]
+
+    def select(self, pattern: str | None = None, *, task: str | None = None, tag: str | None = None,
+               plugin: str | None = None, license: str | None = None) -> list[int]:
+        """The rows matching every filter given, in name order (the rules of ``Registry.filter``)."""
+        rows = self.columns["order"]
+        for column, wanted in (("task", lambda value: value == task), ("plugin", lambda value: value == plugin),
+                               ("license", lambda value: value.lower() == license.lower()),  # type: ignore[union-attr]
+                               ("tags", lambda tags: any(fnmatch.fnmatchcase(t, tag) for t in tags))):  # type: ignore[arg-type]
+            if {"task": task, "plugin": plugin, "license": license, "tags": tag}[column] is None:
+                continue
+            codes = {code for code, value in enumerate(self.columns[column + "_values"]) if wanted(value)}
+            if not codes:
+                return []
+            if len(codes) < len(self.columns[column + "_values"]):
+                stored = self.columns[column]
+                rows = [row for row in rows if stored[row] in codes]
+        if pattern:
+            rows = self._matching(rows, pattern)
+        return list(rows)
+
+    def _matching(self, rows: list[int], pattern: str) -> list[int]:
+        names, plugins, codes = self.names, self.columns["plugin_values"], self.columns["plugin"]
+        if any(ch in pattern for ch in "*?["):
+            match = re.compile(fnmatch.translate(pattern)).match
+            return [row for row in rows if match(names[row]) or match(f"{plugins[codes[row]]}:{names[row]}")]
+        # A bare word filters by substring, as in `timm.list_models('*resnet*')` without the stars.
+        lowered = pattern.lower()
+        return [row for row in rows if lowered in f"{plugins[codes[row]]}:{names[row]}".lower()]
+
+    def first_values(self, metrics: Sequence[str]) -> dict[int, float]:
+        """Row -> its first reported value of any metric in ``metrics`` (rows reporting none are absent)."""
+        stored = self.columns["first_values"]
+        present = [metric for metric in dict.fromkeys(metrics) if metric in stored]
+        if len(present) == 1:
+            rows, values = stored[present[0]]
+            return dict(zip(rows, values))
+        if not present:
+            return {}
+        # Several of the names reported: which comes first depends on each entry's own order.
+        found = {}
+        for row in range(len(self)):
+            value = next((value for metric, value, _ in self.reported_values(row) if metric in present), None)
+            if value is not None:
+                found[row] = value
+        return found
+
+
+class IndexedModelSpec(ModelSpec):
+    """A model of a :class:`ModelTable`: the columns answer listing, filtering and sorting; any other
+    field reads the whole entry from the index once (a frozen record, equal to the one it stands for).
+
+    Two slots per entry, where a whole ModelSpec is a dozen objects.
+    """
+
+    __slots__ = ("_table", "_row", "_whole")
+
+    _table: ModelTable
+    _row: int
+    _whole: ModelSpec | None
+
+    @classmethod
+    def _of(cls, table: ModelTable, row: int) -> IndexedModelSpec:
+        spec = cls.__new__(cls)
+        object.__setattr__(spec, "_table", table)
+        object.__setattr__(spec, "_row", row)
+        object.__setattr__(spec, "_whole", None)
+        return spec
+
+    def whole(self) -> ModelSpec:
+        """The full record, read from the index on first use."""
+        if self._whole is None:
+            object.__setattr__(self, "_whole", self._table.whole(self._row))
+        return self._whole  # type: ignore[return-value]
+
+    name = property(lambda self: self._table.names[self._row])  # type: ignore[assignment]
+    plugin = property(lambda self: self._table.value("plugin", self._row))  # type: ignore[assignment]
+    id = property(lambda self: self._table.id(self._row))  # type: ignore[assignment]
+    origin = property(lambda self: Origin(self.plugin, self._table.where(self._row)))  # type: ignore[assignment]
+    task = property(lambda self: self._table.value("task", self._row))  # type: ignore[assignment]
+    license = property(lambda self: self._table.value("license", self._row))  # type: ignore[assignment]
+    tags = property(lambda self: tuple(self._table.value("tags", self._row)))  # type: ignore[assignment]
+    params = property(lambda self: self._table.value("params", self._row))  # type: ignore[assignment]
+
+    def reported_values(self) -> tuple[tuple[str, float, str], ...]:
+        if self._whole is not None:
+            return self._whole.reported_values()
+        return self._table.reported_values(self._row)
+
+    def __eq__(self, other: object) -> bool:
+        return self.whole() == (other.whole() if isinstance(other, IndexedModelSpec) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.whole())
+
+    def __repr__(self) -> str:
+        return repr(self.whole())
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return _same, (self.whole(),)  # copies and pickles are plain ModelSpecs
+
+
+def _same(spec: ModelSpec) -> ModelSpec:
+    return spec
+
+
+def _read_whole(field_name: str) -> property:
+    return property(lambda self: getattr(self.whole(), field_name))
+
+
+for _field in ("description", "builder", "args", "weights", "source", "paper", "default_dataset", "reported",
+               "based_on"):
+    setattr(IndexedModelSpec, _field, _read_whole(_field))
+del _field
+
+
+def table_columns(specs: Sequence[ModelSpec], where_prefixes: Sequence[str], line_lengths: Sequence[int]
+                  ) -> tuple[dict[str, Any], list[list[Any]]]:
+    """The columns of ``specs`` (each with the ``where`` prefix of its catalogue and the length of its
+    stored line), and the flat reported values of each row."""
+    columns: dict[str, Any] = {column: [] for column in _COLUMNS}
+    codes: dict[str, dict[Any, int]] = {column: {} for column in _CODED}
+    first_values: dict[str, tuple[list[int], list[float]]] = {}
+    reported: list[list[Any]] = []
+    offset = 0
+    for row, (spec, prefix, length) in enumerate(zip(specs, where_prefixes, line_lengths)):
+        values = {"plugin": spec.plugin, "task": spec.task, "license": spec.license, "tags": tuple(spec.tags)}
+        for column, value in values.items():
+            columns[column].append(codes[column].setdefault(value, len(codes[column])))
+        columns["name"].append(spec.name)
+        columns["where"].append(spec.origin.where[len(prefix):])
+        columns["params"].append(spec.params)
+        columns["offset"].append(offset)
+        offset += length
+        flat: list[Any] = []
+        seen = set()
+        for metric, value, dataset in spec.reported_values():
+            flat += (metric, value, dataset)
+            if metric not in seen:
+                seen.add(metric)
+                rows, numbers = first_values.setdefault(metric, ([], []))
+                rows.append(row)
+                numbers.append(value)
+        reported.append(flat)
+    columns["offset"].append(offset)
+    for column in _CODED:
+        columns[column + "_values"] = [list(value) if column == "tags" else value for value in codes[column]]
+    columns["first_values"] = {metric: [rows, numbers] for metric, (rows, numbers) in first_values.items()}
+    columns["order"] = sorted(range(len(specs)), key=lambda row: (specs[row].name.lower(), specs[row].id))
+    return columns, reported
