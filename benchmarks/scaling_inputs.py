@@ -33,7 +33,9 @@ the GPU figures are timm's published ones and the CPU figures come from
 `zoo run` records (`run.samples_per_second`, `run.build_seconds`).
 
 Usage: python benchmarks/scaling_inputs.py [--timm-results DIR] [--cores-per-gpu 16]
-       [--measurements FILE | --save-measurements FILE] [--images 120]
+       [--gpu-speedup 1] [--bundle-minutes 5] [--measurements FILE | --save-measurements FILE]
+docs/scaling.md's tables: --save-measurements benchmarks/scaling_measured_here.json (that file
+reprints them with --measurements, measuring nothing).
 """
 
 from __future__ import annotations
