@@ -22,7 +22,8 @@ from zoo.registry import Ranking, Registry
 from zoo.specs import DatasetSpec, MetricSpec, ModelSpec, Spec, TaskSpec
 
 __all__ = [
-    "build_dataset", "build_metric", "build_model", "catalogue_only", "default_registry", "embed", "evaluate", "get",
+    "build_dataset", "build_metric", "build_model", "catalogue_only", "default_registry", "embed", "evaluate",
+    "expand_models", "get",
     "list_datasets", "list_metrics", "list_models", "list_tasks", "predict", "resolve_builder", "resolve_import",
     "results",
 ]
@@ -93,6 +94,22 @@ def list_tasks(pattern: str | None = None, *, plugin: str | None = None,
                registry: Registry | None = None) -> list[TaskSpec]:
     """Tasks matching every filter, sorted by name."""
     return _registry(registry).filter("task", pattern, plugin=plugin)  # type: ignore[return-value]
+
+
+def expand_models(names: Sequence[str], *, registry: Registry | None = None) -> list[str]:
+    """Model names with each fnmatch pattern (``'resnet*'``) replaced by the ids of the models it
+    matches, in order, each once; a pattern that matches nothing is an error. Plain names are kept
+    as given (an unknown one is said when it is looked up)."""
+    models: list[str] = []
+    for name in names:
+        if any(ch in name for ch in "*?["):
+            found = [spec.id for spec in list_models(name, registry=registry)]
+            if not found:
+                raise UsageError(f"no model matches {name!r} (see `zoo list models`)")
+            models += found
+        else:
+            models.append(name)
+    return list(dict.fromkeys(models))
 
 
 def get(name: str, kind: str | None = None, *, task: str | None = None, registry: Registry | None = None) -> Any:

@@ -103,19 +103,6 @@ def _label_map(path: str | None) -> dict[str, str] | None:
     return mapping
 
 
-def _expand_models(names: tuple[str, ...], registry: Any) -> list[str]:
-    models: list[str] = []
-    for name in names:
-        if any(ch in name for ch in "*?["):
-            found = [spec.id for spec in api.list_models(name, registry=registry)]
-            if not found:
-                raise UsageError(f"no model matches {name!r} (see `zoo list models`)")
-            models += found
-        else:
-            models.append(name)
-    return list(dict.fromkeys(models))
-
-
 def _fmt(value: Any) -> str:
     """Four decimals; rounded first, so a difference of -0.00004 prints 0.0000, never -0.0000."""
     if isinstance(value, float):
@@ -268,7 +255,7 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
         _print_predictions(results, as_json)
         return
     else:
-        models = _expand_models(names, registry)
+        models = api.expand_models(names, registry=registry)
         store = _open_store(ctx, store_settings)
         if len(models) == 1:
             runs, answered = _single(models[0], dataset, registry, store, rerun, save_predictions, progress,
