@@ -93,17 +93,18 @@ def read_catalogue(path: str | os.PathLike[str], registry: Registry, *, namespac
 def _entry_spec(entry: Mapping[str, Any], at: str, doc: Document, registry: Registry, namespace: str | None,
                 unavailable_is_error: bool) -> tuple[ModelSpec | None, list[tuple[str, str]]]:
     """One well-formed entry checked against the registry: its spec, or the problems."""
-    # The builder first: an entry whose plugin is absent is set aside quietly, whatever its task.
+    # The builder first: an entry whose plugin is absent is set aside quietly, whatever its task. That is
+    # decided before any lookup: a failed lookup's message looks through every entry set aside so far.
+    plugin = entry["builder"].split(":", 1)[0] if ":" in entry["builder"] else None
+    record = registry.plugin(plugin) if plugin else None
+    if plugin and (record is None or record.status != "loaded") and not unavailable_is_error:
+        state = "is not installed" if record is None else f"is {record.status}"
+        registry.unavailable.append(Unavailable(entry["name"], "model", plugin, doc.where(at),
+                                                f"its builder {entry['builder']!r} comes from plugin {plugin!r}, which {state}"))
+        return None, []
     try:
         base: ModelSpec = registry.get(entry["builder"], "model")
     except (NotFoundError, AmbiguousNameError) as error:
-        plugin = entry["builder"].split(":", 1)[0] if ":" in entry["builder"] else None
-        record = registry.plugin(plugin) if plugin else None
-        if plugin and (record is None or record.status != "loaded") and not unavailable_is_error:
-            state = "is not installed" if record is None else f"is {record.status}"
-            registry.unavailable.append(Unavailable(entry["name"], "model", plugin, doc.where(at),
-                                                    f"its builder {entry['builder']!r} comes from plugin {plugin!r}, which {state}"))
-            return None, []
         return None, [(f"{at}.builder", f"unknown builder: {error}")]
     tasks = {task.name for task in registry.tasks}
     if registry.tasks and entry["task"] not in tasks:

@@ -257,13 +257,12 @@ class Registry:
         owner = self.plugin(name.split(":", 1)[0]) if ":" in name else None
         if owner is not None and owner.status != "loaded":
             return f"no {what} named {name!r}: {_why_not_loaded(owner.name, owner.status, owner.error)}"
-        other_kinds = sorted({spec.kind for k in KINDS if k not in kinds for spec in self.entries[k].values()
-                              if _named(spec, name)})
+        other_kinds = [k for k in KINDS if k not in kinds and (name in self.entries[k] if ":" in name
+                                                               else self.named(k, name))]
         if other_kinds:
             option = " (pass it with --dataset)" if other_kinds == ["dataset"] and "model" in kinds else ""
             return f"{name!r} is a {' and a '.join(other_kinds)}, not a {what}{option}"
-        known = {spec.id if ":" in name else spec.name for k in kinds for spec in self.entries[k].values()}
-        close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
+        close = _close_matches(name, sorted(set(self._names(kinds, qualified=":" in name))))
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         listing = f"zoo list {kinds[0]}s" if len(kinds) == 1 else "zoo list"
         # A plugin that did not load may be the one that provides it; say so rather than leave a mystery.
@@ -275,14 +274,32 @@ class Registry:
                          f"{several if len(names) > 1 else one} and may provide it")
         return f"no {what} named {name!r}{hint} (see `{listing}`)"
 
+    def _names(self, kinds: Sequence[str], *, qualified: bool) -> Iterator[str]:
+        """Every name (or ``plugin:name``) of these kinds, read from a table's columns where there is one."""
+        for kind in kinds:
+            entries = self.entries[kind]
+            plain = entries.plain if isinstance(entries, ModelEntries) else entries
+            yield from (spec.id if qualified else spec.name for spec in plain.values())
+            table = self._table(kind)
+            if table is not None:
+                yield from table.ids() if qualified else table.names
+
     def plugin(self, name: str) -> PluginRecord | None:
         """The record of the plugin named ``name`` (status, error, contributions), or None."""
         return next((record for record in self.plugins if record.name == name), None)
 
 
-def _named(spec: Spec, name: str) -> bool:
-    """A qualified name matches the id, a short one the name."""
-    return spec.id == name if ":" in name else spec.name == name
+def _close_matches(name: str, known: list[str], *, neighbours: int = 400) -> list[str]:
+    """Up to three of ``known`` (sorted) that look like ``name``. Among many names, only those near it
+    in sorted order, forwards and backwards (a typo at either end), are compared: comparing all of
+    100,000 takes seconds."""
+    if len(known) > 4 * neighbours:
+        at = bisect.bisect_left(known, name)
+        backwards = sorted(known, key=lambda one: one[::-1])
+        back_at = bisect.bisect_left(backwards, name[::-1], key=lambda one: one[::-1])
+        known = sorted({*known[max(0, at - neighbours):at + neighbours],
+                        *backwards[max(0, back_at - neighbours):back_at + neighbours]})
+    return difflib.get_close_matches(name, known, n=3, cutoff=0.6)
 
 
 def _why_not_loaded(plugin: str, status: str, error: str | None) -> str:
