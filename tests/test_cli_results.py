@@ -273,3 +273,16 @@ def test_results_rm_removes_with_yes_and_refuses_unknown_ids_or_no_terminal(thre
     assert [row["id"] for row in stored()] == [4, 2]
     with sqlite3.connect(os.environ["ZOO_RESULTS"]) as db:
         assert db.execute("SELECT count(*) FROM metrics WHERE record_id IN (1, 3)").fetchone() == (0,)
+
+
+def test_zoo_list_never_imports_the_results_store():
+    """`zoo list` stays light: the `results` command is registered, but sqlite3 and zoo.store load only when used."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom zoo.cli import main\nsys.argv = ['zoo', 'list']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('LOADED=' + ','.join(m for m in ('sqlite3', 'zoo.store') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "LOADED="
