@@ -120,3 +120,12 @@ def test_zoo_list_on_a_terminal_fits_its_width_and_piped_keeps_everything():
     piped = subprocess.run([sys.executable, "-m", "zoo", "list", "datasets"], capture_output=True, text=True,
                            timeout=60, env={**os.environ, "COLUMNS": "120"}).stdout.splitlines()
     assert len(piped) == len(on_terminal) and max(len(line) for line in piped) > 120
+
+
+def test_a_reader_that_goes_away_stops_zoo_quietly():
+    """`zoo info NAME | head -1`: no error line, no traceback; the shell's status for SIGPIPE."""
+    process = subprocess.Popen([sys.executable, "-m", "zoo", "info", "digits-resnet18"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    process.stdout.close()  # the reader is gone before zoo writes
+    _, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stderr.decode()) == (141, "")

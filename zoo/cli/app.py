@@ -105,6 +105,12 @@ class ZooGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("zoo: interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`zoo list | head`): stop quietly, as other tools do, with the
+            # shell's status for SIGPIPE; stdout goes to /dev/null so the exit's flush cannot fail again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(141)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as error:  # noqa: BLE001 - one line unless --traceback
@@ -140,9 +146,9 @@ def make_cli(factory: RegistryFactory = _default_factory) -> ZooGroup:
         cli.state(ctx)
 
     cli.factory = staticmethod(factory)  # type: ignore[attr-defined]
-    from zoo.cli import listing, results, run, scaffold
+    from zoo.cli import listing, results, run, scaffold, sweep
 
-    for command in (*listing.COMMANDS, *run.COMMANDS, *results.COMMANDS, *scaffold.COMMANDS):
+    for command in (*listing.COMMANDS, *run.COMMANDS, *sweep.COMMANDS, *results.COMMANDS, *scaffold.COMMANDS):
         cli.add_command(command)
     return cli
 
