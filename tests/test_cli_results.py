@@ -286,3 +286,18 @@ def test_zoo_list_never_imports_the_results_store():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "LOADED="
+
+
+@pytest.mark.slow
+def test_under_torchrun_rank_0_alone_keeps_the_record(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    completed = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+                                str(here / "distributed_cli_worker.py"), str(here)],
+                               capture_output=True, text=True, timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    [row] = stored()
+    assert row["record"]["run"]["world_size"] == 2 and row["record"]["samples"]["evaluated"] == 37
