@@ -20,6 +20,7 @@ with one line saying so. ``zoo validate`` never uses it: it is the check.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import json
@@ -269,9 +270,19 @@ def _where_prefix(path: str, specs: list[ModelSpec]) -> str:
 
 
 def _plain(spec: ModelSpec) -> dict[str, Any]:
-    fields = asdict(spec)
-    del fields["kind"]
+    """An entry's fields for JSON: records as dicts, one level at a time (``dataclasses.asdict`` deep-copies
+    every value, half the time of a 100,000-entry rebuild)."""
+    fields = {name: getattr(spec, name) for name in _MODEL_FIELDS}
+    fields["origin"] = {"plugin": spec.origin.plugin, "where": spec.origin.where}
+    if spec.weights is not None:
+        fields["weights"] = {name: getattr(spec.weights, name) for name in _WEIGHTS_FIELDS}
+    fields["reported"] = [{name: getattr(reported, name) for name in _REPORTED_FIELDS} for reported in spec.reported]
     return fields
+
+
+_MODEL_FIELDS: Final = tuple(f.name for f in dataclasses.fields(ModelSpec) if f.name != "kind")
+_WEIGHTS_FIELDS: Final = tuple(f.name for f in dataclasses.fields(WeightsSpec))
+_REPORTED_FIELDS: Final = tuple(f.name for f in dataclasses.fields(ReportedMetric))
 
 
 def _spec(fields: dict[str, Any]) -> ModelSpec:
