@@ -31,7 +31,7 @@ from zoo.engine.planning import Plan
 from zoo.printable import strict_json
 from zoo.registry import Registry
 
-__all__ = ["Lookup", "evaluate_or_answer", "look_up"]
+__all__ = ["Lookup", "evaluate_or_answer", "look_up", "same_entries"]
 
 
 @dataclass
@@ -72,7 +72,7 @@ def look_up(p: Plan, registry: Registry, store: Any, *, progress: bool = False) 
         built.why_not = "the dataset has no fingerprint" if fingerprint is None else "the model reports no weights sha256"
         return built
     found = store.find(request, weights_sha256=weights, fingerprint=fingerprint)
-    if found is not None and _same_entries(found.record, p):
+    if found is not None and same_entries(found.record, p):
         built.stored = found
     return built
 
@@ -105,7 +105,7 @@ def _canonical(value: Any) -> str:
     return json.dumps(strict_json(value), sort_keys=True, default=str)
 
 
-def _same_entries(stored: Mapping[str, Any], p: Plan) -> bool:
+def same_entries(stored: Mapping[str, Any], p: Plan) -> bool:
     """Whether the stored run built the model and dataset as this plan will: same builder, same arguments."""
     model, dataset = stored.get("model") or {}, stored.get("dataset") or {}
     now_model = objects.recordable({**p.model.args, **p.request.model_args})  # type: ignore[union-attr]
@@ -113,3 +113,6 @@ def _same_entries(stored: Mapping[str, Any], p: Plan) -> bool:
     return (model.get("builder") == p.model.builder  # type: ignore[union-attr]
             and _canonical(model.get("args")) == _canonical(now_model)
             and _canonical(dataset.get("args")) == _canonical(now_dataset))
+
+
+_same_entries = same_entries  # the name zoo.sweep first imported
