@@ -10,7 +10,8 @@ predictions depend on order, for testing the conformance kit's order check.
 ``too-narrow`` returns one score column fewer than it has labels, ``keyword-template``
 needs an argument to build (as a hub builder needs ``model=``) and ``measure``
 classifies any input kind by one number (text, image or audio), for the kit's
-smoke check.
+smoke check. ``gated`` is ``keyword`` built only once a file appears: a run a test can
+watch start, then stop or kill (a sweep's job).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from zoo.errors import SampleError
 from zoo.interface import Sample, TorchModel
 
 __all__ = ["KeywordModel", "LiveMeanKeywordModel", "MeasureModel", "ReviewsDataset", "build_copy_transcriber",
-           "build_keyword_checkpoint", "build_keyword_model", "build_keyword_template", "build_live_mean_model",
+           "build_gated_model", "build_keyword_checkpoint", "build_keyword_model", "build_keyword_template", "build_live_mean_model",
            "build_measure_model", "build_reviews", "build_too_narrow_model", "build_unchecked_reader",
            "build_unfetched_model", "build_weights_probe", "save_keyword_checkpoint"]
 
@@ -199,6 +200,23 @@ def build_copy_transcriber(*, drop_every: int = 0) -> CopyTranscriber:
     import torch
 
     return CopyTranscriber(task="toy-transcription", labels=None, module=torch.nn.Identity(), drop_every=drop_every)
+
+
+def build_gated_model(*, gate: str, wait_s: float = 120.0, **kwargs: Any) -> KeywordModel:
+    """The keyword model, built once the file ``gate`` exists (or after ``wait_s`` seconds). It first
+    writes its process id to ``gate + ".pid"`` (whole, then renamed), so a test knows the run has
+    started, and where: it can then let it go on (create ``gate``), interrupt it or kill it."""
+    import os
+    import time
+    from pathlib import Path
+
+    staging = Path(f"{gate}.pid.{os.getpid()}")
+    staging.write_text(str(os.getpid()), encoding="utf-8")
+    staging.replace(f"{gate}.pid")
+    deadline = time.monotonic() + wait_s
+    while not Path(gate).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return build_keyword_model(**kwargs)
 
 
 def build_unfetched_model(**_: Any) -> Any:
