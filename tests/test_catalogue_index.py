@@ -195,3 +195,19 @@ def test_only_the_entries_asked_for_are_read_whole(tmp_path):
     assert zoo.get("model-7", registry=registry).args == {"keywords": ["good"]}
     whole = [spec.name for spec in registry.entries["model"].values() if getattr(spec, "_whole", None) is not None]
     assert whole == ["model-7"]
+
+
+def test_an_entry_damaged_after_loading_is_one_line_and_the_next_command_rebuilds(tmp_path):
+    """Only the columns are checksummed on load; each whole entry is checked when it is read."""
+    path = write_lines(tmp_path / "mirror.jsonl", entry("first", description="the first"))
+    load(path)
+    registry = load(path)
+    (index,) = index_folder().iterdir()
+    data = index.read_bytes()
+    at = data.rindex(b"the first")
+    index.write_bytes(data[:at] + b"the frist" + data[at + len(b"the first"):])  # same size, other bytes
+    with pytest.raises(zoo.errors.UsageError, match=f"catalogue index {index}: an entry cannot be read .*checksum"
+                                                    ".*removed and is rebuilt by the next command"):
+        registry.get("first").description
+    assert not index.exists()
+    assert load(path).get("first").description == "the first"

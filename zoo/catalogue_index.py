@@ -29,7 +29,7 @@ import sys
 import time
 import weakref
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Final, NoReturn, TextIO
@@ -44,7 +44,7 @@ from zoo.specs import ModelSpec, Origin, ReportedMetric, WeightsSpec
 
 __all__ = ["CatalogueRead", "INDEX_FORMAT", "TableRows", "entry_names", "index_folder", "read_catalogues"]
 
-INDEX_FORMAT: Final = 3
+INDEX_FORMAT: Final = 4
 STALE_AFTER_SECONDS: Final = 7 * 24 * 3600  # indexes of catalogue sets nobody read for a week are removed
 SETTLED_AFTER_NS: Final = 2 * 10**9  # a catalogue changed in the last 2 s is keyed by its content too
 
@@ -124,8 +124,9 @@ def _load(location: Path, key: str, warn: TextIO) -> list[Any] | None:
     """The catalogues stored at ``location`` for ``key``, with their models as one table; None to
     read the files.
 
-    Only the header and the columns are parsed; the whole file is checksummed (crc32, ~0.3 ms a
-    MB), so a damaged index is caught here, never later when an entry is opened.
+    Only the header is parsed here, and the columns' bytes read and checksummed (crc32): a damaged
+    or truncated index is caught now. Each column is parsed when first used, and each whole entry is
+    checked against its own checksum when it is read.
     """
     try:
         handle = open(location, "rb")
@@ -143,18 +144,18 @@ def _load(location: Path, key: str, warn: TextIO) -> list[Any] | None:
                 return None
             if header.get("key") != key:
                 return None  # an edited catalogue or other plugins: rebuilt quietly, that is its job
-            summary_line = handle.readline()
-            reported_at = handle.tell()
-            checksum, size = zlib.crc32(summary_line), len(summary_line)
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                checksum, size = zlib.crc32(block, checksum), size + len(block)
-            if (checksum, size) != (header.get("crc32"), header.get("bytes")):
+            body_at = handle.tell()
+            columns_bytes = int(header["columns_bytes"])
+            block = handle.read(columns_bytes)
+            if (os.fstat(handle.fileno()).st_size - body_at != int(header["bytes"])
+                    or zlib.crc32(block) != header.get("crc32")):
                 _say_rebuilt(location, "it is damaged (its checksum or size does not match)", warn)
                 return None
-            summary = _without_collection(json.loads, summary_line)
             # The file stays open for the entries asked for later: a concurrent rebuild renames a new
             # index into place, and this one's offsets must keep pointing into this one's bytes.
-            stored = _StoredEntries(location, os.dup(handle.fileno()), reported_at, int(header["reported_bytes"]))
+            stored = _StoredEntries(location, os.dup(handle.fileno()), body_at + columns_bytes, header)
+            columns = _Columns(block, header["columns"], location)
+            summary = {"catalogues": columns["catalogues"], "columns": columns}
         except (OSError, ValueError, KeyError, TypeError) as error:
             _say_rebuilt(location, f"it cannot be read ({type(error).__name__}: {error})", warn)
             return None
@@ -163,6 +164,31 @@ def _load(location: Path, key: str, warn: TextIO) -> list[Any] | None:
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
         _say_rebuilt(location, f"its entries are malformed ({type(error).__name__}: {error})", warn)
         return None
+
+
+class _Columns(Mapping[str, Any]):
+    """The columns of a loaded index, each parsed from its bytes on first use (``list --top`` and
+    ``info`` use a few of a dozen)."""
+
+    def __init__(self, block: bytes, spans: dict[str, list[int]], location: Path) -> None:
+        self._block, self._spans, self._location = block, spans, location
+        self._parsed: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._parsed:
+            start, length = self._spans[name]
+            try:
+                self._parsed[name] = _without_collection(json.loads, self._block[start:start + length])
+            except ValueError as error:  # the checksum matched: only a zoo that wrote it wrong gets here
+                raise UsageError(f"catalogue index {self._location}: column {name!r} cannot be read ({error}); "
+                                 "delete the file and run the command again") from None
+        return self._parsed[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spans)
+
+    def __len__(self) -> int:
+        return len(self._spans)
 
 
 def _catalogues(summary: dict[str, Any], stored: _StoredEntries) -> list[Any]:
@@ -234,33 +260,47 @@ def entry_names(specs: Sequence[ModelSpec]) -> list[str]:
 
 class _StoredEntries:
     """The whole entries of one loaded index, read one at a time by offset (``os.pread``: no shared
-    file position). The descriptor is closed when the last record that needs it is gone."""
+    file position) and checked against their own crc32. The descriptor is closed when the last
+    record that needs it is gone."""
 
-    def __init__(self, location: Path, descriptor: int, reported_at: int, reported_bytes: int) -> None:
+    def __init__(self, location: Path, descriptor: int, start: int, header: dict[str, Any]) -> None:
         self.location = location
         self.descriptor = descriptor
-        self.reported_at = reported_at
-        self.start = reported_at + reported_bytes
+        self.reported_at = start
+        self.reported_bytes = int(header["reported_bytes"])
+        self.reported_crc32 = header["reported_crc32"]
+        self.start = start + self.reported_bytes
+        self.checksums: list[int] | None = None  # set by the table: its "crc32" column
         weakref.finalize(self, os.close, descriptor)
 
-    def read(self, offset: int, length: int) -> ModelSpec:
+    def read(self, offset: int, length: int, checksum: int) -> ModelSpec:
         try:
-            return _spec(json.loads(os.pread(self.descriptor, length, self.start + offset)))
+            line = os.pread(self.descriptor, length, self.start + offset)
+            if zlib.crc32(line) != checksum:
+                raise ValueError("its checksum does not match")
+            return _spec(json.loads(line))
         except (OSError, ValueError, KeyError, TypeError) as error:
             self._failed(error)
 
     def read_reported(self) -> list[list[Any]]:
         """Every row's reported values, flat: one line, read when many rows are listed."""
         try:
-            return _without_collection(json.loads, os.pread(self.descriptor, self.start - self.reported_at,
-                                                            self.reported_at))  # type: ignore[no-any-return]
+            line = os.pread(self.descriptor, self.reported_bytes, self.reported_at)
+            if zlib.crc32(line) != self.reported_crc32:
+                raise ValueError("its checksum does not match")
+            return _without_collection(json.loads, line)  # type: ignore[no-any-return]
         except (OSError, ValueError) as error:
             self._failed(error)
 
     def _failed(self, error: Exception) -> NoReturn:
-        # The checksum matched when it was loaded: only a failing disk gets here.
+        # Damaged after it was checked on load (a failing disk, another program): removed, so the next
+        # command rebuilds it from the catalogues.
+        try:
+            os.unlink(self.location)
+        except OSError:
+            pass
         raise UsageError(f"catalogue index {self.location}: an entry cannot be read ({type(error).__name__}: "
-                         f"{error}); delete the file and run the command again") from None
+                         f"{error}); the index was removed and is rebuilt by the next command: run it again") from None
 
 
 def _where_prefix(path: str, specs: list[ModelSpec]) -> str:
@@ -298,10 +338,10 @@ def _store(location: Path, key: str, catalogues: list[dict[str, Any]]) -> None:
     """Write the index to a temporary file and rename it into place; a cache that cannot be written
     leaves zoo working, just slower.
 
-    Four parts: a header line (format, key, checksum and size of the rest); one line with each
-    catalogue's problems and entries set aside and the models' columns (:mod:`zoo.catalogue_table`);
-    one line of every model's reported values; then each whole entry on a line of its own, found by
-    the offset in its column.
+    Four parts: a header line (format, key, where each column is, checksums and sizes); the columns,
+    one JSON value each (:mod:`zoo.catalogue_table`; with each catalogue's problems and entries set
+    aside, and each entry's crc32); one line of every model's reported values; then each whole entry
+    on a line of its own, found by the offsets in its column.
     """
     import tempfile  # only when an index is written: importing it costs every command ~3 ms
 
@@ -320,19 +360,26 @@ def _store(location: Path, key: str, catalogues: list[dict[str, Any]]) -> None:
             described.append({**{k: v for k, v in read.items() if k != "models"}, "count": len(read["models"]),
                               "where_prefix": prefix})
         columns, reported = table_columns(specs, prefixes, [len(line) for line in lines])
-        summary_line = _json_line({"catalogues": described, "columns": columns})
+        columns["crc32"] = [zlib.crc32(line) for line in lines]
+        columns["catalogues"] = described
+        spans, parts, at = {}, [], 0
+        for name, values in columns.items():
+            part = json.dumps(values, separators=(",", ":"), allow_nan=False).encode()
+            spans[name] = [at, len(part)]
+            parts.append(part)
+            at += len(part)
+        block = b"".join(parts)
         reported_line = _json_line(reported)
-        checksum = zlib.crc32(reported_line, zlib.crc32(summary_line))
-        for line in lines:
-            checksum = zlib.crc32(line, checksum)
-        header = {"format": INDEX_FORMAT, "key": key, "crc32": checksum, "reported_bytes": len(reported_line),
-                  "bytes": len(summary_line) + len(reported_line) + columns["offset"][-1]}
+        header = {"format": INDEX_FORMAT, "key": key, "columns": spans, "columns_bytes": len(block),
+                  "crc32": zlib.crc32(block), "reported_bytes": len(reported_line),
+                  "reported_crc32": zlib.crc32(reported_line),
+                  "bytes": len(block) + len(reported_line) + columns["offset"][-1]}
         location.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("wb", dir=location.parent, prefix=".building-", suffix=".json",
                                          delete=False) as handle:
             staging = Path(handle.name)
-            handle.write(json.dumps(header).encode() + b"\n")
-            handle.write(summary_line)
+            handle.write(json.dumps(header, separators=(",", ":")).encode() + b"\n")
+            handle.write(block)
             handle.write(reported_line)
             handle.writelines(lines)
         os.replace(staging, location)

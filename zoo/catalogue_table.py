@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import fnmatch
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 from zoo.specs import ModelSpec, Origin
@@ -36,16 +36,11 @@ class ModelTable:
     returns the whole entry of a row; ``read_reported()`` the flat reported values of every row.
     """
 
-    def __init__(self, columns: dict[str, Any], catalogues: Sequence[tuple[str, int]],
-                 read_entry: Callable[[int, int], ModelSpec], read_reported: Callable[[], list[list[Any]]]) -> None:
-        size = len(columns["name"])
-        for column in _COLUMNS:
-            if len(columns[column]) != size + (column == "offset"):
-                raise ValueError(f"column {column!r} holds {len(columns[column])} values for {size} rows")
-        if sorted(columns["order"]) != list(range(size)):
-            raise ValueError("the name order is not a permutation of the rows")
-        self.columns = columns
-        self.names: list[str] = columns["name"]
+    def __init__(self, columns: Mapping[str, Any], catalogues: Sequence[tuple[str, int]],
+                 read_entry: Callable[[int, int, int], ModelSpec], read_reported: Callable[[], list[list[Any]]]) -> None:
+        self._stored = columns  # parsed on first use when they come from an index (see column())
+        self._checked: dict[str, Any] = {}
+        self.names: list[str] = self.column("name")
         self._starts = [start for _, start in catalogues]
         self._prefixes = [prefix for prefix, _ in catalogues]
         self._read_entry = read_entry
@@ -61,11 +56,32 @@ class ModelTable:
     def __len__(self) -> int:
         return len(self.names)
 
+    def column(self, name: str) -> Any:
+        """One column, checked to hold a value per row on first use."""
+        found = self._checked.get(name)
+        if found is None:
+            found = self._stored[name]
+            rows = len(self._stored["name"])
+            if name.startswith("first:"):
+                fits = isinstance(found, list) and len(found) == 2 and len(found[0]) == len(found[1]) <= rows
+            elif name in (*_COLUMNS, "order", "crc32"):
+                fits = isinstance(found, list) and len(found) == rows + (name == "offset")
+            else:
+                fits = True
+            if not fits:
+                raise ValueError(f"column {name!r} does not hold a value for each of {rows} rows")
+            self._checked[name] = found
+        return found
+
+    def metrics(self) -> list[str]:
+        """The metrics some row reports."""
+        return [name.removeprefix("first:") for name in self._stored if name.startswith("first:")]
+
     # -- one row ------------------------------------------------------------
     def value(self, column: str, row: int) -> Any:
         """The row's value in ``column``, decoded (``plugin``, ``task``, ``license``, ``tags``)."""
-        stored = self.columns[column][row]
-        return self.columns[column + "_values"][stored] if column in _CODED else stored
+        stored = self.column(column)[row]
+        return self.column(column + "_values")[stored] if column in _CODED else stored
 
     def id(self, row: int) -> str:
         """``plugin:name`` of a row."""
@@ -74,7 +90,7 @@ class ModelTable:
     def where(self, row: int) -> str:
         """The ``file:line:column`` a row's entry was read from."""
         catalogue = bisect.bisect_right(self._starts, row) - 1
-        return self._prefixes[catalogue] + self.columns["where"][row]
+        return self._prefixes[catalogue] + self.column("where")[row]
 
     def spec(self, row: int) -> IndexedModelSpec:
         """The record of a row: made once, so it stays the same object for the life of the table."""
@@ -85,8 +101,8 @@ class ModelTable:
 
     def whole(self, row: int) -> ModelSpec:
         """A row's whole entry, read from the index."""
-        offsets = self.columns["offset"]
-        return self._read_entry(offsets[row], offsets[row + 1] - offsets[row])
+        offsets = self.column("offset")
+        return self._read_entry(offsets[row], offsets[row + 1] - offsets[row], self.column("crc32")[row])
 
     def reported_values(self, row: int) -> tuple[tuple[str, float, str], ...]:
         """``(metric, value, dataset)`` of each value a row reports, in order."""
@@ -103,7 +119,7 @@ class ModelTable:
     def row_of(self, entry_id: str) -> int | None:
         """The row of ``plugin:name``, or None."""
         if self._by_id is None:
-            plugins, codes = self.columns["plugin_values"], self.columns["plugin"]
+            plugins, codes = self.column("plugin_values"), self.column("plugin")
             self._by_id = {f"{plugins[code]}:{name}": row for row, (name, code) in enumerate(zip(self.names, codes))}
         return self._by_id.get(entry_id)
 
@@ -121,43 +137,43 @@ class ModelTable:
 
     def ids(self) -> Iterator[str]:
         """Every row's ``plugin:name``, in row order."""
-        plugins, codes = self.columns["plugin_values"], self.columns["plugin"]
+        plugins, codes = self.column("plugin_values"), self.column("plugin")
         return (f"{plugins[code]}:{name}" for name, code in zip(self.names, codes))
 
     # -- many rows ---------------------------------------------------------
     def in_name_order(self) -> list[int]:
         """Every row, sorted as the registry lists entries: by name (case-insensitively), then id."""
-        return list(self.columns["order"])
+        return list(self.column("order"))
 
     def position(self, row: int) -> int:
         """Where a row stands in name order."""
         if self._positions is None:
             self._positions = [0] * len(self)
-            for position, one in enumerate(self.columns["order"]):
+            for position, one in enumerate(self.column("order")):
                 self._positions[one] = position
         return self._positions[row]
 
     def select(self, pattern: str | None = None, *, task: str | None = None, tag: str | None = None,
                plugin: str | None = None, license: str | None = None) -> list[int]:
         """The rows matching every filter given, in name order (the rules of ``Registry.filter``)."""
-        rows = self.columns["order"]
+        rows = self.column("order")
         for column, wanted in (("task", lambda value: value == task), ("plugin", lambda value: value == plugin),
                                ("license", lambda value: value.lower() == license.lower()),  # type: ignore[union-attr]
                                ("tags", lambda tags: any(fnmatch.fnmatchcase(t, tag) for t in tags))):  # type: ignore[arg-type]
             if {"task": task, "plugin": plugin, "license": license, "tags": tag}[column] is None:
                 continue
-            codes = {code for code, value in enumerate(self.columns[column + "_values"]) if wanted(value)}
+            codes = {code for code, value in enumerate(self.column(column + "_values")) if wanted(value)}
             if not codes:
                 return []
-            if len(codes) < len(self.columns[column + "_values"]):
-                stored = self.columns[column]
+            if len(codes) < len(self.column(column + "_values")):
+                stored = self.column(column)
                 rows = [row for row in rows if stored[row] in codes]
         if pattern:
             rows = self._matching(rows, pattern)
         return list(rows)
 
     def _matching(self, rows: list[int], pattern: str) -> list[int]:
-        names, plugins, codes = self.names, self.columns["plugin_values"], self.columns["plugin"]
+        names, plugins, codes = self.names, self.column("plugin_values"), self.column("plugin")
         if any(ch in pattern for ch in "*?["):
             match = re.compile(fnmatch.translate(pattern)).match
             return [row for row in rows if match(names[row]) or match(f"{plugins[codes[row]]}:{names[row]}")]
@@ -167,10 +183,10 @@ class ModelTable:
 
     def first_values(self, metrics: Sequence[str]) -> dict[int, float]:
         """Row -> its first reported value of any metric in ``metrics`` (rows reporting none are absent)."""
-        stored = self.columns["first_values"]
-        present = [metric for metric in dict.fromkeys(metrics) if metric in stored]
+        reported = set(self.metrics())
+        present = [metric for metric in dict.fromkeys(metrics) if metric in reported]
         if len(present) == 1:
-            rows, values = stored[present[0]]
+            rows, values = self.column(f"first:{present[0]}")
             return dict(zip(rows, values))
         if not present:
             return {}
@@ -282,6 +298,6 @@ def table_columns(specs: Sequence[ModelSpec], where_prefixes: Sequence[str], lin
     columns["offset"].append(offset)
     for column in _CODED:
         columns[column + "_values"] = [list(value) if column == "tags" else value for value in codes[column]]
-    columns["first_values"] = {metric: [rows, numbers] for metric, (rows, numbers) in first_values.items()}
+    columns.update((f"first:{metric}", [rows, numbers]) for metric, (rows, numbers) in first_values.items())
     columns["order"] = sorted(range(len(specs)), key=lambda row: (specs[row].name.lower(), specs[row].id))
     return columns, reported

@@ -340,7 +340,7 @@ def _ranking_key(ranking: Ranking, table: ModelTable | None) -> Any:
     """The sort key of a spec or a table row under ``ranking``: (missing, signed value)."""
     sign = -1.0 if ranking.higher_is_better else 1.0
     if not ranking.metrics:
-        params = table.columns["params"] if table is not None else []
+        params = table.column("params") if table is not None else []
 
         def by_params(item: Any) -> tuple[bool, float]:
             value = params[item] if type(item) is int else item.params
