@@ -102,3 +102,29 @@ def toy_plugin_with():
                            register_models=register_models, register_datasets=register_toy_datasets)
 
     return make
+
+
+@pytest.fixture
+def gated_registry(tmp_path):
+    """The toy registry plus ``gated``: the keyword model, built only once the file ``tmp_path/gate``
+    exists, its process id first written to ``gate.pid`` (a job a test can watch start, stop or kill).
+    Returns ``(registry, gate)``."""
+    from zoo.testing import registry_of
+
+    gate = tmp_path / "gate"
+
+    def register_models(register):
+        register_toy_models(register)
+        register("gated", task="text-classification", builder="zoo.testing.toy:build_gated_model", license="MIT",
+                 args={"gate": str(gate)})
+
+    plugin = fake_plugin("toys", register_tasks=register_toy_tasks, register_metrics=register_toy_metrics,
+                         register_models=register_models, register_datasets=register_toy_datasets)
+    return registry_of(plugin), gate
+
+
+@pytest.fixture
+def toy_plugin():
+    """The in-memory 'toys' plugin of ``toy_registry``, for a test that loads it with settings of its own."""
+    return fake_plugin("toys", register_tasks=register_toy_tasks, register_metrics=register_toy_metrics,
+                       register_models=register_toy_models, register_datasets=register_toy_datasets)
