@@ -112,8 +112,9 @@ class SlurmExecutor(Executor):
     def submit(self, job: SweepJob) -> None:
         self._queued.append(job)
 
-    def _submit_queued(self) -> list[Finished]:
-        """Submit the queued jobs as one array; if sbatch refuses them, each is a failed job with its line."""
+    def flush(self) -> list[Finished]:
+        """Submit the queued jobs now, as one array (:meth:`finished` does it too, as it waits); returns
+        the jobs sbatch refused, each a finished job with sbatch's error line as its reason."""
         room = len(self._queued) if self._room is None else max(0, self._room - len(self._handles))
         batch, self._queued = self._queued[:room], self._queued[room:]
         if not batch:
@@ -134,7 +135,7 @@ class SlurmExecutor(Executor):
     def finished(self) -> Iterator[Finished]:
         while self._queued or self._handles:
             if self._queued:
-                yield from self._submit_queued()
+                yield from self.flush()
             for entry in list(self._handles):
                 handle, job, submitted = entry
                 if not handle.done():
@@ -154,9 +155,11 @@ class SlurmExecutor(Executor):
         except utils.FailedJobError as error:  # the job's own code raised: its last line says what
             return Finished(job, error=_raised_in_job(str(error)), seconds=seconds, where=where)
         except utils.UncompletedJobError:
+            state = str(handle.state)
+            said = f" ({state})" if state.split()[0] in _ENDED_UNFINISHED else ""  # TIMEOUT, CANCELLED by 0...
             return Finished(job, seconds=seconds, where=where,
-                            error=f"slurm job {handle.job_id} ended without a result (state {handle.state}): killed by "
-                                  f"the scheduler (time limit, preemption, memory) or a signal; its log: {handle.paths.stderr}")
+                            error=f"slurm job {handle.job_id} ended without a result{said}: killed by the scheduler "
+                                  f"(time limit, preemption, memory) or a signal; its log: {handle.paths.stderr}")
         record = next((result for result in results if result is not None), None)
         if record is None:
             return Finished(job, error=f"slurm job {handle.job_id} returned no record; its log: {handle.paths.stderr}",
