@@ -301,3 +301,13 @@ def test_under_torchrun_rank_0_alone_keeps_the_record(tmp_path):
     assert completed.returncode == 0, completed.stderr[-2000:]
     [row] = stored()
     assert row["record"]["run"]["world_size"] == 2 and row["record"]["samples"]["evaluated"] == 37
+
+
+def test_a_tests_runs_never_reach_the_users_store_even_after_monkeypatch_undo(zoo_cli, monkeypatch):
+    from zoo.files import cache_root
+
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.undo()  # as tests/test_output.py's fixture does between commands
+    assert not os.environ["ZOO_RESULTS"].startswith(str(cache_root()))
+    zoo_cli("run", "keyword", "--dataset", "reviews")
+    assert len(stored()) == 1
