@@ -9,18 +9,20 @@ run can stop with one clear line or, with ``--on-error skip``, count it.
 
 from __future__ import annotations
 
+import io
 import os
 import struct
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import numpy as np
 import soundfile as sf
 
 from zoo import Audio, SampleError
 
-__all__ = ["MAX_AUDIO_SECONDS", "SILENCE_PEAK", "check_waveform", "load_input", "max_audio_seconds", "read_audio",
-           "resample", "to_rate"]
+__all__ = ["MAX_AUDIO_SECONDS", "SILENCE_PEAK", "check_waveform", "decode_audio", "load_input", "max_audio_seconds",
+           "read_audio", "resample", "to_rate"]
 
 # -80 dBFS: quieter than any recording's noise floor, so a clip this quiet is
 # digital silence (or a muted microphone), not speech.
@@ -39,21 +41,24 @@ def max_audio_seconds() -> float:
 
 def _wav_truncation(path: Path) -> str | None:
     """libsndfile reads a cut-off WAV without complaint; the RIFF header says how long it should be."""
-    size = path.stat().st_size
     with open(path, "rb") as handle:
-        header = handle.read(12)
-        if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+        return _wav_truncation_of(handle, path.stat().st_size)
+
+
+def _wav_truncation_of(handle: BinaryIO, size: int) -> str | None:
+    header = handle.read(12)
+    if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+        return None
+    offset = 12
+    while offset + 8 <= size:
+        handle.seek(offset)
+        chunk_id, chunk_size = struct.unpack("<4sI", handle.read(8))
+        if chunk_id == b"data":
+            missing = offset + 8 + chunk_size - size
+            if missing > 0:
+                return f"is truncated: its header promises {chunk_size} bytes of audio, {missing} are missing"
             return None
-        offset = 12
-        while offset + 8 <= size:
-            handle.seek(offset)
-            chunk_id, chunk_size = struct.unpack("<4sI", handle.read(8))
-            if chunk_id == b"data":
-                missing = offset + 8 + chunk_size - size
-                if missing > 0:
-                    return f"is truncated: its header promises {chunk_size} bytes of audio, {missing} are missing"
-                return None
-            offset += 8 + chunk_size + (chunk_size & 1)
+        offset += 8 + chunk_size + (chunk_size & 1)
     return "is truncated: no audio data chunk"
 
 
@@ -70,24 +75,38 @@ def read_audio(path: str | os.PathLike[str], *, sample_id: str | None = None) ->
         raise SampleError(where, f"audio file {path} is {problem}, not a regular file")
     if path.stat().st_size == 0:
         raise SampleError(where, f"audio file {path} is empty (0 bytes)")
+    return _decoded(lambda: str(path), where=where, name=str(path), wav_problem=lambda: _wav_truncation(path))
+
+
+def decode_audio(data: bytes, *, sample_id: str) -> Audio:
+    """An encoded clip's bytes (a dataset row's: WAV, FLAC, OGG...) -> mono float32 :class:`zoo.Audio` at its
+    own rate, with the same checks as :func:`read_audio`; errors name ``sample_id``."""
+    if not data:
+        raise SampleError(sample_id, "the audio is empty (0 bytes)")
+    return _decoded(lambda: io.BytesIO(data), where=sample_id, name="the clip",
+                    wav_problem=lambda: _wav_truncation_of(io.BytesIO(data), len(data)))
+
+
+def _decoded(source: Callable[[], Any], *, where: str, name: str, wav_problem: Callable[[], str | None]) -> Audio:
+    """Decode with soundfile; ``source()`` gives a fresh path or file object for each read."""
     try:
-        info = sf.info(str(path))
+        info = sf.info(source())
         seconds = info.frames / info.samplerate if info.samplerate else 0.0
         if seconds > max_audio_seconds():
-            raise SampleError(where, f"{path} claims {seconds:,.0f} s of audio, over the {max_audio_seconds():,.0f} s "
+            raise SampleError(where, f"{name} claims {seconds:,.0f} s of audio, over the {max_audio_seconds():,.0f} s "
                                      "limit (ZOO_MAX_AUDIO_SECONDS); cut it into clips")
-        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+        data, rate = sf.read(source(), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError) as error:
         reason = str(error).split(": ", 1)[-1] if ": " in str(error) else str(error)
-        raise SampleError(where, f"{path} is not readable audio ({reason}); "
+        raise SampleError(where, f"{name} is not readable audio ({reason}); "
                                  "use WAV, FLAC or OGG") from None
-    problem = _wav_truncation(path) if info.format == "WAV" else None
+    problem = wav_problem() if info.format == "WAV" else None
     if problem is None and info.frames > 0 and len(data) < info.frames:
         problem = f"is truncated: {len(data)} of {info.frames} samples could be decoded"
     if problem:
-        raise SampleError(where, f"{path} {problem}; re-export or re-download it")
+        raise SampleError(where, f"{name} {problem}; re-export or re-download it")
     if len(data) == 0:
-        raise SampleError(where, f"{path} holds no audio (0 samples)")
+        raise SampleError(where, f"{name} holds no audio (0 samples)")
     # Mix channels down: the mean keeps the level of a centred voice.
     return Audio(waveform=np.ascontiguousarray(data.mean(axis=1), dtype=np.float32), sampling_rate=int(rate))
 

@@ -18,7 +18,8 @@ from PIL import Image, ImageOps
 
 from zoo.errors import SampleError
 
-__all__ = ["IMAGE_EXTENSIONS", "MAX_IMAGE_BYTES", "load_image", "max_image_bytes", "read_image", "to_mode"]
+__all__ = ["IMAGE_EXTENSIONS", "MAX_IMAGE_BYTES", "decode_image", "load_image", "max_image_bytes", "read_image",
+           "to_mode"]
 
 # The extensions timm's and torchvision's image folders accept.
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
@@ -40,8 +41,17 @@ def read_image(path: str | os.PathLike[str], *, sample_id: str, mode: str = "RGB
         data = read_bounded(path, limit=max_image_bytes(), what="image")
     except FileProblem as problem:
         raise SampleError(sample_id, problem.reason) from None
+    return decode_image(data, sample_id=sample_id, mode=mode)
+
+
+def decode_image(data: bytes, *, sample_id: str, mode: str = "RGB") -> Image.Image:
+    """An encoded image's bytes (a file's, or a dataset row's) -> a verified PIL image in ``mode``,
+    EXIF orientation applied; every failure is a :class:`zoo.SampleError` naming ``sample_id``."""
     if not data:
         raise SampleError(sample_id, "the file is empty (0 bytes); replace or remove it")
+    if len(data) > max_image_bytes():
+        raise SampleError(sample_id, f"the image is {len(data):,} bytes, over the {max_image_bytes():,}-byte limit "
+                                     "(ZOO_MAX_IMAGE_BYTES)")
     with warnings.catch_warnings():
         # PIL only warns between 1x and 2x its pixel limit; refuse both.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
