@@ -85,6 +85,18 @@ def test_on_the_command_line_a_failed_job_is_a_row_and_exit_status_1(toy_registr
     assert result.stderr.endswith("zoo: error: 1 of 2 job(s) failed: toys.keyword-3class--toys.reviews--test\n")
 
 
+def test_dataset_arguments_reach_every_job_and_json_prints_the_summary(toy_registry, tmp_path):
+    cli = make_cli(lambda settings: toy_registry)
+    result = CliRunner().invoke(cli, ["sweep", "keyword", "keyword-upper", "-d", "reviews", "--dataset-arg", "size=12",
+                                      "--json", "--quiet", "--results", str(tmp_path / "results.sqlite")],
+                                catch_exceptions=False)
+    assert (result.exit_code, result.stderr) == (0, "")
+    summary = json.loads(result.stdout)
+    assert summary["counts"] == {"ok": 2, "failed": 0, "stored": 0, "not run": 0}
+    for record in stored_records(tmp_path / "results.sqlite"):
+        assert record["dataset"]["args"] == {"size": 12} and record["samples"]["evaluated"] == 12
+
+
 def test_a_sweep_started_again_runs_only_the_jobs_the_store_lacks(toy_registry, tmp_path):
     results = tmp_path / "results.sqlite"
     sweep(["keyword-upper"], ["reviews"], registry=toy_registry, limit=12, results=results)

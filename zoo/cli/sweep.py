@@ -38,6 +38,8 @@ class SweepFailed(ZooError):
 @click.option("--device", help="auto (default), cpu, cuda, cuda:N or mps; checked where each job runs.")
 @click.option("--batch-size", "-b", type=int, help="Samples per batch (default 32).")
 @click.option("--dtype", type=click.Choice(["float32", "bfloat16", "float16"]), help="float32 (default), or autocast.")
+@click.option("--dataset-arg", "dataset_args", multiple=True, metavar="KEY=VALUE",
+              help="Builder argument for every dataset, e.g. root=/data/val (repeatable).")
 @click.option("--jobs", "-j", type=int, help="local: jobs at once, each in its own subprocess and device (default 1: "
                                              "one after another, here); ray: a local Ray's size.")
 @click.option("--cpus-per-job", type=int, help="CPUs per job: a Ray task's request, a Slurm job's, a local worker's threads.")
@@ -59,12 +61,13 @@ class SweepFailed(ZooError):
 def sweep_command(ctx: click.Context, models: tuple[str, ...], datasets: tuple[str, ...], splits: tuple[str, ...],
                   executor: str, dry_run: bool, retries: int, output: str | None, results_path: str | None,
                   rerun: bool, as_json: bool, quiet: bool, limit: int | None, device: str | None,
-                  batch_size: int | None, dtype: str | None, **executor_options: Any) -> None:
+                  batch_size: int | None, dtype: str | None, dataset_args: tuple[str, ...],
+                  **executor_options: Any) -> None:
     """Evaluate every MODEL on every --dataset (and --split): one job each.
 
     \b
       zoo sweep 'digits-*' --dataset digits --dry-run
-      zoo sweep 'resnet*' convnext_tiny.fb_in1k -d imagenet-1k --jobs 4 --output runs/
+      zoo sweep 'resnet*' convnext_tiny.fb_in1k -d imagenet-1k --dataset-arg root=val/ --jobs 4 -o runs/
       zoo sweep 'minilm-*' -d rotten-tomatoes -d sst2 --executor ray --address auto --gpus-per-job 1
       zoo sweep 'efficientnet*' -d imagenet-1k --executor slurm --partition gpu --time 2:00:00 --gpus-per-node 1
 
@@ -73,11 +76,14 @@ def sweep_command(ctx: click.Context, models: tuple[str, ...], datasets: tuple[s
     rest. A failed job runs again up to --retries times, then is reported with its
     reason; the others go on, and the exit code is 1.
     """
+    from zoo.cli.run import _key_values
     from zoo.sweep import SweepInterrupted, plan_sweep, run_sweep
 
     registry = ctx.find_root().obj.registry
     run_options = {name: value for name, value in (("limit", limit), ("device", device), ("batch_size", batch_size),
                                                    ("dtype", dtype)) if value is not None}
+    if dataset_args:
+        run_options["dataset_args"] = _key_values(dataset_args, "--dataset-arg")
     plan = plan_sweep(models, datasets, splits, registry=registry, results=results_path, rerun=rerun,
                       check_device=executor == "local", **run_options)
     log = None if quiet else sys.stderr
