@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from zoo import templates as _templates
 from zoo.errors import BuilderImportError, UsageError
 from zoo.interface import BuiltFrom
 from zoo.loader import Settings, load_registry
@@ -45,16 +46,33 @@ def _registry(registry: Registry | None) -> Registry:
 
 def list_models(pattern: str | None = None, *, task: str | None = None, tag: str | None = None,
                 plugin: str | None = None, license: str | None = None, sort: str | None = None,
-                top: int | None = None, registry: Registry | None = None) -> list[ModelSpec]:
+                top: int | None = None, templates: bool = False, available: bool = False,
+                registry: Registry | None = None) -> list[ModelSpec]:
     """Models matching every filter, sorted by name (``pattern`` is fnmatch-style).
 
     ``sort`` orders them by a reported metric (best first, by the metric's
     ``higher_is_better``; models that do not report it last), by ``params``
     (smallest first) or by ``name``; ``top`` keeps the first N.
+    ``templates``: the templates (generic builders such as ``timm``, which are
+    not models until given weights) instead of the models.
+    ``available``: only models that run here now, their files bundled or cached
+    (:func:`zoo.presence.model_state`; ``zoo pull`` fetches the others).
     """
-    ranking = _ranking(sort, task, _registry(registry)) if sort is not None else None
-    return _registry(registry).filter("model", pattern, task=task, tag=tag, plugin=plugin,  # type: ignore[return-value]
-                                      license=license, ranking=ranking, top=top)
+    found = _registry(registry)
+    ranking = _ranking(sort, task, found) if sort is not None else None
+    entries = found.entries["model"]
+    # Templates are few and registered by plugins (a catalogue entry never is one): asking for a few more
+    # rows than `top` leaves `top` models once they are set aside.
+    spare = sum(spec.template for spec in getattr(entries, "plain", entries).values())  # type: ignore[attr-defined]
+    wanted = None if top is None or available else top + spare
+    specs = found.filter("model", pattern, task=task, tag=tag, plugin=plugin, license=license, ranking=ranking,
+                         top=wanted)
+    specs = [spec for spec in specs if spec.template == templates]  # type: ignore[attr-defined]
+    if available:
+        from zoo.presence import RUNS_HERE, model_state
+
+        specs = [spec for spec in specs if model_state(spec) in RUNS_HERE]  # type: ignore[arg-type]
+    return specs[:top] if top is not None else specs  # type: ignore[return-value]
 
 
 def _ranking(field: str, task: str | None, registry: Registry) -> Ranking | None:
@@ -182,12 +200,19 @@ def catalogue_only(*names: str) -> Callable[[Callable[..., Any]], Callable[..., 
 
 
 def build_model(name: str | ModelSpec, *, registry: Registry | None = None, progress: bool = False,
-                **args: Any) -> Any:
+                random_init: bool = False, **args: Any) -> Any:
     """Build a model; ``args`` override the entry's own builder arguments.
 
     The model's ``built_from`` (a :class:`zoo.BuiltFrom`) names the entry and
     ``args``, so evaluating the object records and can repeat them.
-    ``progress``: show the libraries' own loading and download bars.
+    ``progress``: show the libraries' own loading bars.
+
+    Nothing is downloaded: weights that are not on this machine are one
+    :class:`~zoo.MissingArtifactError` naming ``zoo pull NAME`` (:func:`zoo.pull`).
+    A template (``spec.template``: a generic builder such as ``timm``) given no
+    weights is refused, unless ``random_init=True`` (or ``pretrained=False``)
+    asks for random weights; then the model's ``random_weights`` is True, a
+    warning says so, and run records say ``model.random_weights: true``.
     """
     spec = name if isinstance(name, ModelSpec) else get(name, "model", registry=registry)
     locked = sorted(set(getattr(resolve_builder(spec), CATALOGUE_ONLY, ())) & set(args))
@@ -202,20 +227,38 @@ def build_model(name: str | ModelSpec, *, registry: Registry | None = None, prog
             raise UsageError(f"model {spec.id}: remote code is allowed for this entry only as reviewed, and "
                              f"--model-arg {', '.join(changed)} changes it; drop those or trust_remote_code")
         kwargs["remote_code_allowed"] = False
-    if spec.weights is not None and "weights" not in kwargs:
-        # The core finds and checks the weights before the builder runs: a builder gets a verified
-        # local path (weights.path) and cannot skip a pin, whatever it does with it.
-        from zoo.errors import MissingArtifactError
-        from zoo.weights import verified
+    random_weights = _templates.random_weights(spec, args, kwargs, random_init=random_init,
+                                               registry=lambda: _registry(registry))
+    from zoo.weights import pulling_for
 
-        try:
-            kwargs["weights"] = verified(spec.weights, what=f"weights of model {spec.id}")
-        except MissingArtifactError:
-            # Not on this machine: nothing to check. The builder's own resolution reports it, after
-            # the builder has judged its arguments (a wrong request is the first thing to say).
-            kwargs["weights"] = spec.weights
-    model = call_builder(spec, "give them with --model-arg KEY=VALUE", kwargs, progress=progress)
-    return _attach_origin(model, BuiltFrom(spec, dict(args)))
+    # A file that is not here names `zoo pull NAME` (never a download, never the hub's retries); a template's
+    # weights come from the user's own arguments, which no entry names.
+    with pulling_for(None if spec.template else _short_name(spec, name, registry)):
+        if spec.weights is not None and "weights" not in kwargs:
+            # The core finds and checks the weights before the builder runs: a builder gets a verified
+            # local path (weights.path) and cannot skip a pin, whatever it does with it.
+            from zoo.errors import MissingArtifactError
+            from zoo.weights import verified
+
+            try:
+                kwargs["weights"] = verified(spec.weights, what=f"weights of model {spec.id}")
+            except MissingArtifactError:
+                # Not on this machine: nothing to check. The builder's own resolution reports it, after
+                # the builder has judged its arguments (a wrong request is the first thing to say).
+                kwargs["weights"] = spec.weights
+        model = call_builder(spec, "give them with --model-arg KEY=VALUE", kwargs, progress=progress)
+    if random_weights:
+        _templates.mark_random(model, spec)
+    return _attach_origin(model, BuiltFrom(spec, {**args, "random_init": True} if random_init else dict(args)))
+
+
+def _short_name(spec: ModelSpec, name: str | ModelSpec, registry: Registry | None) -> str:
+    """The name to type for this entry: the one given, else its short name while it is unique, else its id."""
+    if isinstance(name, str):
+        return name
+    if registry is None:
+        return spec.id
+    return spec.name if len(registry.named("model", spec.name)) == 1 else spec.id
 
 
 def build_dataset(name: str | DatasetSpec, *, split: str | None = None, registry: Registry | None = None,
@@ -226,6 +269,10 @@ def build_dataset(name: str | DatasetSpec, *, split: str | None = None, registry
     split = split or spec.split_or_default
     if split not in spec.splits:
         raise UsageError(f"dataset {spec.id} has no split {split!r}; its splits are {', '.join(spec.splits)}")
+    if spec.builder.startswith("zoo.hf_datasets:"):  # hub data is read from the cache only: say which pull fetches it
+        from zoo.hf_datasets import check_cached
+
+        check_cached(spec, split, args)
     dataset = call_builder(spec, "give them with --dataset-arg KEY=VALUE", {**spec.args, **args, "split": split},
                            progress=progress)
     return _attach_origin(dataset, BuiltFrom(spec, dict(args), split))

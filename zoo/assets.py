@@ -35,7 +35,7 @@ from typing import Final
 from zoo.errors import MissingArtifactError, UsageError, ZooError
 from zoo.weights import IntegrityError, cache_dir, sha256_file
 
-__all__ = ["WHEELS_ENV", "fetch_command", "package_path", "wheel_dir"]
+__all__ = ["WHEELS_ENV", "fetch_command", "package_available", "package_path", "wheel_dir"]
 
 WHEELS_ENV: Final = "ZOO_WHEELS"
 STAMP: Final = ".zoo-wheel.json"  # in an unpacked wheel's folder: which wheel file it came from
@@ -175,6 +175,28 @@ def _move_into_place(staging: Path, target: Path, stamp: dict[str, object]) -> N
         os.replace(staging, target)
     finally:
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def package_available(requirement: str, relative: str = "") -> str:
+    """``"bundled"`` when :func:`package_path` would find ``relative`` in package ``NAME[==VERSION]``
+    (installed at that version, or its wheel in :func:`wheel_dir`), else ``"pull"`` (``zoo pull``
+    downloads the wheel); from the files' layout alone, nothing unpacked or imported (``zoo list``)."""
+    try:
+        name, version = _parse(requirement, "package")
+    except UsageError:
+        return "missing"
+    root, _ = _installed_root(name, version)
+    if root is not None:
+        return "bundled" if (root / relative.strip("/")).exists() else "missing"
+    try:
+        entries = os.listdir(wheel_dir())
+    except OSError:
+        entries = []
+    for entry in entries:
+        parts = entry[:-len(".whl")].split("-") if entry.endswith(".whl") else []
+        if len(parts) >= 5 and _normalized(parts[0]) == _normalized(name) and version in (None, parts[1]):
+            return "bundled"
+    return "pull"
 
 
 def package_path(requirement: str, relative: str = "", *, what: str, wheel_sha256: str | None = None) -> Path:

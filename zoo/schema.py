@@ -355,6 +355,8 @@ FIELDS: Final[dict[str, dict[str, tuple[Check, bool]]]] = {
         "paper": (_url, False),
         "default_dataset": (REFERENCE, False),
         "reported": (_list_of(REPORTED), False),
+        "template": (_boolean, False),
+        "weights_args": (_list_of(NAME), False),
     },
     "dataset": {
         **COMMON,
@@ -381,7 +383,9 @@ FIELDS: Final[dict[str, dict[str, tuple[Check, bool]]]] = {
 
 # A catalogue model names the registered model whose builder it reuses, not an
 # import string: concrete models are data, builders are code.
-CATALOGUE_MODEL: Final = {**FIELDS["model"], "builder": (REFERENCE, True)}
+# A catalogue entry is a model with its weights: never a template, so it declares neither field.
+CATALOGUE_MODEL: Final = {**{key: value for key, value in FIELDS["model"].items() if key not in ("template", "weights_args")},
+                          "builder": (REFERENCE, True)}
 
 
 def check_fields(kind: str, data: Any, *, path: str = "", catalogue: bool = False) -> list[Problem]:
@@ -392,6 +396,9 @@ def check_fields(kind: str, data: Any, *, path: str = "", catalogue: bool = Fals
         problems.append((f"{path}.input_loader" if path else "input_loader",
                          f"input kind {data['input']!r} is not one of zoo's ({', '.join(BUILTIN_INPUTS)}), so the task "
                          "must name the input_loader that reads it"))
+    if not problems and kind == "model" and data.get("weights_args") and not data.get("template"):
+        problems.append((f"{path}.weights_args" if path else "weights_args",
+                         "only a template (template: true) names the arguments that give it weights"))
     if not problems and kind == "dataset":
         default = data.get("default_split")
         if default is not None and default not in data["splits"]:

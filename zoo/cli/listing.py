@@ -17,10 +17,11 @@ from zoo.printable import printable
 from zoo.cli.render import card_lines, echo_json, format_count, table, to_jsonable
 from zoo.errors import CatalogueError, UsageError
 from zoo.loader import catalogue_files
+from zoo.presence import model_state
 from zoo.registry import Registry
 from zoo.specs import KINDS, ModelSpec, Spec
 
-LIST_KINDS = ("models", "datasets", "metrics", "tasks", "plugins")
+LIST_KINDS = ("models", "builders", "datasets", "metrics", "tasks", "plugins")
 
 
 def _state(ctx: click.Context) -> Any:
@@ -45,16 +46,21 @@ def _display_name(spec: Spec, registry: Registry) -> str:
 
 
 # Columns cut (in this order) to fit a narrow terminal; names never are.
-SHRINK = {"model": ("reported", "license"), "dataset": ("description", "license", "splits"),
-          "metric": ("description",)}
+SHRINK = {"model": ("reported", "license"), "builder": ("description", "weights from"),
+          "dataset": ("description", "license", "splits"), "metric": ("description",)}
 PLUGIN_SHRINK = ("error", "contributed", "hooks")
 
 
-def _rows(kind: str, specs: list[Any], registry: Registry) -> tuple[list[str], list[list[Any]]]:
+def _rows(kind: str, specs: list[Any], registry: Registry, here: list[str | None] | None = None
+          ) -> tuple[list[str], list[list[Any]]]:
     if kind == "model":
-        return (["name", "task", "plugin", "params", "license", "reported"],
-                [[_display_name(s, registry), s.task, s.plugin, format_count(s.params), s.license, headline_metric(s, registry)]
-                 for s in specs])
+        states = here if here is not None else [model_state(s) for s in specs]
+        return (["name", "task", "plugin", "here", "params", "license", "reported"],
+                [[_display_name(s, registry), s.task, s.plugin, state or "-", format_count(s.params), s.license,
+                  headline_metric(s, registry)] for s, state in zip(specs, states)])
+    if kind == "builder":
+        return (["template", "task", "plugin", "weights from", "description"],
+                [[_display_name(s, registry), s.task, s.plugin, _weights_from(s), s.description] for s in specs])
     if kind == "dataset":
         return (["name", "task", "plugin", "splits", "license", "description"],
                 [[_display_name(s, registry), s.task, s.plugin, ",".join(s.splits), s.license, s.description]
@@ -65,6 +71,13 @@ def _rows(kind: str, specs: list[Any], registry: Registry) -> tuple[list[str], l
                   s.description] for s in specs])
     return (["name", "plugin", "input", "target", "default metrics"],
             [[s.name, s.plugin, s.input, s.target, ",".join(s.default_metrics)] for s in specs])
+
+
+def _weights_from(spec: ModelSpec) -> str:
+    """How a template gets trained weights: its own (a bundled model), or the arguments that give them."""
+    if spec.weights is not None:
+        return f"its own ({spec.weights.uri})"
+    return ", ".join(f"{name}=" for name in spec.weights_args or ()) or "a catalogue entry"
 
 
 def _plugin_rows(registry: Registry) -> list[list[Any]]:
@@ -84,17 +97,25 @@ def _plugin_rows(registry: Registry) -> list[list[Any]]:
 @click.option("--sort", "sort_by", metavar="FIELD",
               help="Order models by a reported metric (best first), params (smallest first) or name.")
 @click.option("--top", type=click.IntRange(min=1), metavar="N", help="Only the first N models (after --sort).")
+@click.option("--available", "--here", "available", is_flag=True,
+              help="Only models that run here now: their files bundled or cached (`zoo pull` fetches the others).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--unavailable", is_flag=True,
               help="List the entries set aside instead: their plugin is not installed or their task not provided.")
 @click.pass_context
 def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str | None, task: str | None,
                  tag: str | None, plugin: str | None, license_: str | None, sort_by: str | None, top: int | None,
-                 as_json: bool, unavailable: bool) -> None:
-    """List models (default), datasets, metrics, tasks or plugins.
+                 available: bool, as_json: bool, unavailable: bool) -> None:
+    """List models (default), builders, datasets, metrics, tasks or plugins.
 
-    KIND is one of models, datasets, metrics, tasks, plugins; PATTERN is an
+    KIND is one of models, builders, datasets, metrics, tasks, plugins; PATTERN is an
     fnmatch pattern ('resnet*') or a substring, matched on name and plugin:name.
+
+    \b
+    Models show where they run (`here`): bundled (ships in an installed package),
+    cached (every file in the local caches), pull (`zoo pull NAME` fetches it) or
+    missing (a local file that is not there). Builders are the templates (generic
+    builders such as timm): not models until given weights.
     """
     kind = "models"
     if kind_or_pattern in LIST_KINDS:
@@ -117,10 +138,16 @@ def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str |
         raise UsageError(f"no plugin named {plugin!r}; plugins: {', '.join(r.name for r in registry.plugins) or 'none'}")
     filters = {"task": task, "tag": tag, "plugin": plugin, "license": license_}
     finders = {"models": api.list_models, "datasets": api.list_datasets}
-    if (sort_by or top) and kind != "models":
+    if (sort_by or top) and kind not in ("models", "builders"):
         raise UsageError(f"--{'sort' if sort_by else 'top'} applies to models, not {kind}")
-    if kind == "models":
-        specs = api.list_models(pattern, registry=registry, sort=sort_by, top=top, **filters)
+    if available and kind != "models":
+        raise UsageError(f"--available applies to models, not {kind}")
+    here: list[str | None] | None = None
+    if kind in ("models", "builders"):
+        specs = api.list_models(pattern, registry=registry, sort=sort_by, top=top, templates=kind == "builders",
+                                available=available, **filters)
+        # Only the rows shown are looked up on disk: a few stat calls each (zoo.presence).
+        here = [model_state(s) for s in specs] if kind == "models" else None
     elif kind in finders:
         specs = finders[kind](pattern, registry=registry, **filters)
     else:
@@ -129,10 +156,16 @@ def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str |
             raise UsageError(f"--{given[0]} does not apply to {kind}")
         specs = registry.filter(kind[:-1], pattern, task=task, plugin=plugin)
     if as_json:
-        echo_json([{"id": s.id, **to_jsonable(s)} for s in specs])
+        if kind == "models":
+            echo_json([{"id": s.id, **to_jsonable(s), "here": state} for s, state in zip(specs, here or [])])
+        else:
+            echo_json([{"id": s.id, **to_jsonable(s)} for s in specs])
         return
-    headers, rows = _rows(kind[:-1], specs, registry)
-    click.echo(table(headers, rows, shrink=SHRINK.get(kind[:-1], ())) if rows else f"no {kind} match")
+    headers, rows = _rows(kind[:-1], specs, registry, here)
+    if rows:
+        click.echo(table(headers, rows, shrink=SHRINK.get(kind[:-1], ())))
+    else:
+        click.echo(f"no {kind} match" + (" that run here (`zoo pull NAME` fetches a model's files)" if available else ""))
 
 
 def _print_unavailable(registry: Registry, kind: str, as_json: bool) -> None:
@@ -177,9 +210,13 @@ def info_command(ctx: click.Context, name: str, kind: str | None, as_json: bool)
     spec = api.get(name, kind, registry=_state(ctx).registry)
     fields = {"id": spec.id, "kind": spec.kind, **to_jsonable(spec)}
     fields["origin"] = str(spec.origin)
+    if isinstance(spec, ModelSpec):
+        fields["here"] = model_state(spec)
     if as_json:
         echo_json(fields)
         return
+    if not fields.get("template"):
+        fields.pop("template", None)  # a card says "template: True" only of templates
     click.echo("\n".join(card_lines(fields)))
     if isinstance(spec, ModelSpec):
         # Published numbers too, when their dataset is registered: zoo runs the published protocol.
@@ -215,7 +252,7 @@ def validate_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
     targets = [(path, None) for path in files] if files else catalogue_files(registry, state.settings)
     # FILE: that file is judged (and the builders it names), not an unrelated plugin that failed.
     problems = [] if files else [f"plugin {r.name!r}: {r.error}" for r in registry.plugins if r.status == "failed"]
-    registered = len(registry.models)
+    registered = sum(not spec.template for spec in registry.models)  # templates are listed apart (`zoo list builders`)
     # Licence ids are checked against the SPDX list here only: loading it would slow every `zoo list`.
     checked: list[Spec] = [] if files else [*registry.models, *registry.datasets]
     read: list[ModelSpec] = []

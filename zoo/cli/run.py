@@ -179,6 +179,8 @@ def _write_csv(path: str, runs: list[dict[str, Any]]) -> None:
 @click.option("--on-error", type=click.Choice(["fail", "skip"]), help="A corrupt sample stops the run (fail, default) or is skipped and counted.")
 @click.option("--label-map", type=click.Path(dir_okay=False), help="YAML/JSON file mapping dataset labels to model labels.")
 @click.option("--model-arg", "model_args", multiple=True, metavar="KEY=VALUE", help="Builder argument for the model (repeatable).")
+@click.option("--random-init", is_flag=True,
+              help="Build a template (`zoo list builders`) with random weights instead of refusing: outputs mean nothing.")
 @click.option("--dataset-arg", "dataset_args", multiple=True, metavar="KEY=VALUE", help="Builder argument for the dataset, e.g. root=/data/val.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the JSON run record here (several models: all records).")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write the comparison table as CSV.")
@@ -197,7 +199,7 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
                 as_json: bool, top_k: int, quiet: bool, output: str | None, csv_path: str | None,
                 save_predictions: str | None, model_args: tuple[str, ...], dataset_args: tuple[str, ...],
                 label_map: str | None, metrics: tuple[str, ...], strict: bool, results_path: str | None,
-                no_store: bool, rerun: bool, **options: Any) -> None:
+                no_store: bool, rerun: bool, random_init: bool, **options: Any) -> None:
     """Evaluate MODEL(s) on a dataset, or predict on INPUTs.
 
     \b
@@ -221,7 +223,8 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
 
     store_settings = StoreSettings.from_env(results=results_path, no_store=no_store)
     request_options = {**{k: v for k, v in options.items() if v is not None},
-                       "model_args": _key_values(model_args, "--model-arg"),
+                       # recorded with the request, so `--from` and the results store see it
+                       "model_args": {**_key_values(model_args, "--model-arg"), **({"random_init": True} if random_init else {})},
                        "dataset_args": _key_values(dataset_args, "--dataset-arg"),
                        "label_map": _label_map(label_map), "metrics": metrics or None}
     for path in (output, csv_path, save_predictions):

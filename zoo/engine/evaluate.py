@@ -266,6 +266,8 @@ def _model_section(p: Plan, model: Any, registry: Registry) -> dict[str, Any]:
         "args": objects.recordable({**spec.args, **p.request.model_args}) if spec else None,
         "weights": asdict(spec.weights) if spec and spec.weights else None,
         "weights_sha256": getattr(model, "weights_sha256", None),
+        # A template built with random_init: its numbers measure nothing (zoo.templates).
+        "random_weights": bool(getattr(model, "random_weights", False)),
         "parameters": _count_parameters(model), "config": dict(getattr(model, "config", {}) or {}),
         "license": spec.license if spec else None,
     }

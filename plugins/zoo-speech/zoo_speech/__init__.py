@@ -25,35 +25,44 @@ SYNTH_CITATION = ("zoo-speech spoken-digits-synth, generated with eSpeak NG 1.51
 @zoo.hookimpl
 def register_models(register: Any) -> None:
     hf_args = "model (hub id org/repo or a local folder), revision (a commit to pin)"
-    register("hf-ctc", task=ASR, builder="zoo_speech.hf_ctc:build_ctc", license="NOASSERTION",
+    # Generic builders are templates: trained weights come from model= (a hub id or folder), or from a
+    # catalogue entry; PocketSphinx's templates carry the model the pocketsphinx wheel ships.
+    hub = dict(template=True, weights_args=["model"])
+    sphinx_model = {"uri": "package:pocketsphinx/model/en-us/en-us/means",
+                    "sha256": "832019e32cac12eb318964f96f469034acb12d0348eeddc3831831a100cb4dd4"}
+    register("hf-ctc", task=ASR, builder="zoo_speech.hf_ctc:build_ctc", license="NOASSERTION", **hub,
              tags=["transformers", "ctc"], source="https://huggingface.co/docs/transformers/model_doc/wav2vec2",
              description=f"transformers CTC recognisers (wav2vec2, HuBERT...) with their processor, greedy "
                          f"decoding, input resampled to the model's rate. Args: {hf_args}, max_seconds")
-    register("whisper", task=ASR, builder="zoo_speech.hf_whisper:build_whisper", license="NOASSERTION",
+    register("whisper", task=ASR, builder="zoo_speech.hf_whisper:build_whisper", license="NOASSERTION", **hub,
              tags=["transformers", "whisper"], source="https://huggingface.co/docs/transformers/model_doc/whisper",
              paper="https://arxiv.org/abs/2212.04356",
              description=f"Whisper (WhisperForConditionalGeneration): greedy, English transcription, no "
                          f"timestamps by default; clips up to 30 s. Args: {hf_args}, language, task, timestamps")
     register("hf-audio-classification", task=CLS, builder="zoo_speech.hf_classifier:build_audio_classifier",
-             license="NOASSERTION", tags=["transformers", "keyword-spotting"],
+             license="NOASSERTION", **hub, tags=["transformers", "keyword-spotting"],
              source="https://huggingface.co/docs/transformers/tasks/audio_classification",
              description=f"AutoModelForAudioClassification with its feature extractor; labels from "
                          f"config.id2label. Args: {hf_args}, max_seconds")
     register("pocketsphinx", task=ASR, builder="zoo_speech.sphinx:build_pocketsphinx", license="BSD-2-Clause",
+             template=True, weights=sphinx_model,
              tags=["pocketsphinx", "offline", "pretrained"], source="https://github.com/cmusphinx/pocketsphinx",
              default_dataset="spoken-digits-synth-transcripts",
              description="CMU PocketSphinx 5 with its bundled US-English acoustic model, dictionary and "
                          "n-gram language model: free transcription, CPU only, no download")
     register("pocketsphinx-words", task=CLS, builder="zoo_speech.sphinx:build_pocketsphinx_words",
-             license="BSD-2-Clause", tags=["pocketsphinx", "offline", "pretrained", "keyword-spotting"],
+             license="BSD-2-Clause", template=True, weights=sphinx_model,
+             tags=["pocketsphinx", "offline", "pretrained", "keyword-spotting"],
              source="https://github.com/cmusphinx/pocketsphinx", args={"words": list(DIGITS)},
              default_dataset="spoken-digits-synth",
              description="PocketSphinx as a spoken-word classifier: a JSGF grammar of one word from `words` "
                          "(the digits by default); no word found -> class _unknown_")
     register("digits-cnn", task=CLS, builder="zoo_speech.digits_cnn:build_digits_cnn", license="Apache-2.0",
+             template=True, weights_args=["checkpoint"],
              tags=["cnn", "log-mel", "trained-here"], default_dataset="spoken-digits-synth",
-             description="A small log-mel CNN for one spoken digit (1.5 s window, 16 kHz); the trained "
-                         "weights are the catalogue entry digits-cnn-synth")
+             description="A small log-mel CNN for one spoken digit (1.5 s window, 16 kHz), to train or load: "
+                         "checkpoint=FILE.safetensors (checkpoint_sha256= pins it); the trained weights are the "
+                         "catalogue entry digits-cnn-synth")
 
 
 @zoo.hookimpl

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from zoo import SampleError, TorchModel, WeightsSpec
+from zoo import SampleError, TorchModel, UsageError, WeightsSpec
 
 from zoo_speech import DIGITS
 from zoo_speech.audio import to_rate
@@ -108,15 +108,29 @@ class DigitsCnn(TorchModel):
 
 
 def build_digits_cnn(*, channels: Sequence[int] = (24, 48, 64, 96), max_seconds: float = 30.0,
+                     checkpoint: str | None = None, checkpoint_sha256: str | None = None,
                      weights: WeightsSpec | None = None) -> DigitsCnn:
-    """The CNN; with ``weights`` (the shipped safetensors) it is the trained classifier."""
+    """The CNN; with ``weights`` (the shipped safetensors) or a ``checkpoint`` file of your own
+    (sha256-checked against ``checkpoint_sha256`` when given) it is a trained classifier.
+    Without either its weights are random, which :func:`zoo.build_model` refuses unless asked."""
+    if checkpoint is not None and weights is not None:
+        raise UsageError(f"digits-cnn: this catalogue entry pins its weights ({weights.uri}), so checkpoint="
+                         f"{checkpoint!r} would be ignored; to load your own, run the template: "
+                         "zoo run digits-cnn --model-arg checkpoint=PATH")
+    if checkpoint is not None:
+        weights = WeightsSpec(uri=str(checkpoint), sha256=checkpoint_sha256, format="safetensors"
+                              if str(checkpoint).endswith(".safetensors") else "pickle")
     module = LogMelCnn(num_classes=len(DIGIT_LABELS), channels=channels)
     sha256 = None
     if weights is not None:
         from zoo.weights import load_state_dict, resolve, sha256_file
 
         path = resolve(weights, what="digits-cnn weights")
-        module.load_state_dict(load_state_dict(path, format=weights.format))
+        try:
+            module.load_state_dict(load_state_dict(path, format=weights.format))
+        except RuntimeError as error:  # torch's missing/unexpected/size-mismatch report
+            first = " ".join(str(error).strip().splitlines()[:2])[:300]
+            raise UsageError(f"digits-cnn weights {path} do not fit this CNN ({first}); check channels") from None
         sha256 = sha256_file(path)
     return DigitsCnn(task="audio-classification", labels=list(DIGIT_LABELS), module=module.eval(),
                      weights_sha256=sha256, max_seconds=float(max_seconds),

@@ -133,14 +133,13 @@ def test_only_a_catalogue_entry_may_allow_remote_code(text_registry, tiny_classi
 
 
 def test_a_hub_model_missing_from_the_cache_says_how_to_fetch_it(text_registry, tmp_path, monkeypatch):
-    import huggingface_hub.constants
-
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))  # an empty cache
-    # The catalogue pins the revision, so the fetch hint names it.
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))  # an empty cache
+    # A catalogue entry names the zoo command that fetches it; the builder given a hub id, the hub's (with the revision).
     with pytest.raises(MissingArtifactError, match=r"hub repository 'distilbert/distilbert-base-uncased-finetuned-"
                                                    r"sst-2-english' at revision 714eb0fa89d2f80546fda750413ed43d93601a13"
-                                                   r" is not in the local cache.*`hf download .* --revision 714eb0fa"):
+                                                   r" is not in the local cache.*`zoo pull distilbert-base-uncased-"
+                                                   r"finetuned-sst-2-english`"):
         zoo.build_model("distilbert-base-uncased-finetuned-sst-2-english", registry=text_registry)
     with pytest.raises(MissingArtifactError, match=r"'org/model' at revision 0123abc .*--revision 0123abc"):
         build_hf_sequence_classification(model="org/model", revision="0123abc")

@@ -27,14 +27,14 @@ CHATTERBOT_CORPUS = "Gunther Cox. ChatterBot Language Training Corpus, version 1
 def register_models(register: zoo.hookspecs.Register) -> None:
     register("hf-sequence-classification", task=TASK,
              builder="zoo_text.hf_classifier:build_hf_sequence_classification",
-             license="NOASSERTION", tags=["transformers", "generic"],
+             template=True, weights_args=["model"], license="NOASSERTION", tags=["transformers", "generic"],
              source="https://huggingface.co/docs/transformers/model_doc/auto",
              description="Any transformers AutoModelForSequenceClassification, by hub id (model=org/name, "
                          "revision=...) or local folder, with its own fast tokenizer; labels from config.id2label. "
                          "The licence is the checkpoint's own.")
     register("sentence-encoder", task=TASK,
              builder="zoo_text.sentence_encoder:build_sentence_encoder",
-             license="NOASSERTION", tags=["transformers", "generic", "sentence-embedding"],
+             template=True, weights_args=["head"], license="NOASSERTION", tags=["transformers", "generic", "sentence-embedding"],
              description="A transformers encoder, mean pooling over tokens and a linear head whose weights "
                          "are a separate safetensors file (labels stored in its metadata).")
 

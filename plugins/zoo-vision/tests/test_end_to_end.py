@@ -66,5 +66,5 @@ def test_zoo_run_on_a_hub_model_offline_says_which_file_is_missing(digit_folder)
     result = CliRunner().invoke(make_cli(), ["run", "resnet50.a1_in1k", "--dataset", "image-folder",
                                              "--dataset-arg", f"root={digit_folder}"])
     assert result.exit_code != 0
-    assert "timm/resnet50.a1_in1k" in result.stderr and "hf download timm/resnet50.a1_in1k" in result.stderr
+    assert "timm/resnet50.a1_in1k" in result.stderr and "run `zoo pull resnet50.a1_in1k`" in result.stderr
     assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output  # a handled error

@@ -18,7 +18,7 @@ TINY_RESNET = {"model_name": "resnet18", "num_classes": 3, "labels": ["cat", "do
                          ids=["resnet-global-pool", "vit-class-token"])
 def test_embeddings_are_timms_own_features_without_the_head(args, noise_image):
     torch.manual_seed(0)
-    model = zoo.build_model("timm", **args)
+    model = zoo.build_model("timm", random_init=True, **args)  # a template: random weights only when asked
     images = [noise_image("RGB", (40, 30)), noise_image("L", (20, 20))]
     features = zoo.embed(model, images, device="cpu")
     # timm's documented way to get pooled features: the same architecture built with num_classes=0.
@@ -33,7 +33,7 @@ def test_embeddings_are_timms_own_features_without_the_head(args, noise_image):
 
 def test_predict_takes_files_pil_images_and_arrays(tmp_path, noise_image):
     torch.manual_seed(0)
-    model = zoo.build_model("timm", **TINY_RESNET)
+    model = zoo.build_model("timm", random_init=True, **TINY_RESNET)
     image = noise_image("RGB", (32, 32))
     image.save(tmp_path / "photo.png")
     results = zoo.predict(model, [str(tmp_path / "photo.png"), image, np.asarray(image)], top_k=2, device="cpu")

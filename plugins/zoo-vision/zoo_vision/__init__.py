@@ -32,8 +32,9 @@ SKIMAGE_CITATION = (
 
 @zoo.hookimpl
 def register_models(register):  # type: ignore[no-untyped-def]
+    # A template: trained weights come from checkpoint= or pretrained=True (or a catalogue entry's weights).
     register("timm", task=TASK, builder="zoo_vision.models:build_timm", license="Apache-2.0",
-             tags=["timm", "generic"], source="https://github.com/huggingface/pytorch-image-models",
+             template=True, weights_args=["checkpoint", "pretrained"], tags=["timm", "generic"], source="https://github.com/huggingface/pytorch-image-models",
              description=("Any timm architecture by name (model_name='resnet50.a1_in1k' or "
                           "'hf-hub:timm/...'), with pretrained hub weights from the local cache or a "
                           "local checkpoint (safetensors; pickle only through weights_only loading); "

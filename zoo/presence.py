@@ -1,0 +1,243 @@
+"""What runs here: whether the files a model needs are on this machine, read from the caches' layout.
+
+``zoo list`` shows it per model (its ``here`` column), so this module imports
+no torch, no huggingface_hub and touches no network: it reads the Hugging Face
+hub cache's folders (``models--org--name/refs/main``,
+``snapshots/<commit>/<file>``) and zoo's own caches with a few ``stat`` calls
+per model. A file huggingface_hub is still writing (``blobs/*.incomplete``)
+has no snapshot link yet, and zoo stages its own downloads beside their
+target and renames them into place, so a partial download never counts.
+
+A model is ``bundled`` (its files ship in an installed package, or beside its
+catalogue), ``cached`` (every file it needs is in a cache), ``pull`` (``zoo
+pull NAME`` fetches what is missing) or ``missing`` (a local file that is not
+there: nothing can fetch it). Templates are none of these (None).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+
+from zoo.files import cache_root
+from zoo.specs import ModelSpec, WeightsSpec
+
+__all__ = ["BUNDLED", "CACHED", "MISSING", "PULL", "RUNS_HERE", "Need", "State", "cached_tree", "hf_folder_patterns",
+           "hub_cache", "hub_folder", "model_state", "needs_of", "parse_hub", "snapshot_folder", "state_of",
+           "timm_record"]
+
+State = Literal["bundled", "cached", "pull", "missing"]
+BUNDLED: Final = "bundled"
+CACHED: Final = "cached"
+PULL: Final = "pull"
+MISSING: Final = "missing"
+RUNS_HERE: Final = (BUNDLED, CACHED)  # what `zoo list --available` keeps
+
+COMMIT_RE: Final = re.compile(r"^[0-9a-f]{40}$")
+# What a transformers folder needs besides its weights: configs, tokenizer files and a repository's own
+# code (zoo.remote_code decides whether it may run); never its TensorFlow, Flax or ONNX copies.
+HF_SUPPORT_PATTERNS: Final = ("*.json", "*.txt", "*.model", "*.tiktoken", "*.py")
+HF_WEIGHT_FILES: Final = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
+                          "pytorch_model.bin.index.json")
+TIMM_WEIGHTS: Final = "model.safetensors"  # what every timm/ hub repository carries
+URI_ARGS: Final = ("package:", "hf-hub:")  # builder arguments that name files too (an encoder=package:...)
+
+
+def hf_folder_patterns(files: Iterable[str] | None) -> list[str]:
+    """The files of a transformers repository a builder reads: configs and tokenizer files, and its
+    safetensors weights, or its PyTorch ``.bin`` weights when it has no safetensors (never both:
+    transformers loads the safetensors). ``files``: the repository's listing, when known."""
+    names = list(files) if files is not None else None
+    if names is None:
+        weights = ["*.safetensors", "pytorch_model*.bin"]
+    elif any(name.endswith(".safetensors") for name in names):
+        weights = ["*.safetensors"]
+    else:
+        weights = ["pytorch_model*.bin"]
+    return [*HF_SUPPORT_PATTERNS, *weights]
+
+
+def hub_cache() -> Path:
+    """The Hugging Face hub cache, as huggingface_hub finds it: ``$HF_HUB_CACHE`` (or the older
+    ``$HUGGINGFACE_HUB_CACHE``), else ``$HF_HOME/hub``, else ``$XDG_CACHE_HOME/huggingface/hub``.
+    Read when called, so a test or a shell that sets it is followed."""
+    explicit = os.environ.get("HF_HUB_CACHE") or os.environ.get("HUGGINGFACE_HUB_CACHE")
+    if explicit:
+        return Path(os.path.expandvars(explicit)).expanduser()
+    home = os.environ.get("HF_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "huggingface")
+    return Path(os.path.expandvars(home)).expanduser() / "hub"
+
+
+def hub_folder(repo_id: str) -> Path:
+    """A model repository's folder in the hub cache: ``models--org--name``."""
+    return hub_cache() / "--".join(("models", *repo_id.split("/")))
+
+
+def _commit(folder: Path, revision: str | None) -> str | None:
+    if revision is not None and COMMIT_RE.match(revision):
+        return revision
+    try:
+        return (folder / "refs" / (revision or "main")).read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def snapshot_folder(repo_id: str, revision: str | None) -> Path | None:
+    """The cached snapshot of ``repo_id`` at ``revision`` (a commit, or a branch or tag through
+    ``refs/``; default ``main``), or None."""
+    folder = hub_folder(repo_id)
+    commit = _commit(folder, revision)
+    if commit is None:
+        return None
+    snapshot = folder / "snapshots" / commit
+    return snapshot if snapshot.is_dir() else None
+
+
+def cached_tree(repo_id: str, commit: str) -> list[str] | None:
+    """The repository's file listing at ``commit`` as huggingface_hub caches it when it downloads
+    (``trees/<commit>.json``), or None when it kept none."""
+    path = hub_folder(repo_id) / "trees" / f"{commit}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        files = data["files"] if data.get("format_version") == 1 else None
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return None
+    return sorted(files) if isinstance(files, dict) else None
+
+
+def parse_hub(spec: str) -> tuple[str, str | None, str | None]:
+    """``org/repo[@revision][/path/in/repo]`` (an ``hf-hub:`` URI without its scheme) -> ``(repo_id,
+    revision, filename)``; the same reading as :func:`zoo.weights.parse_hub_uri`."""
+    parts = spec.split("/")
+    repo_id, filename = "/".join(parts[:2]), "/".join(parts[2:]) or None
+    revision = None
+    if "@" in repo_id:
+        repo_id, revision = repo_id.split("@", 1)
+    return repo_id, revision, filename
+
+
+@dataclass(frozen=True)
+class Need:
+    """One thing a model needs on disk: a hub repository's files (``hub``), an ``https://`` file in
+    zoo's cache (``https``), a file of a package (``package``) or a local file (``file``)."""
+
+    kind: Literal["hub", "https", "package", "file"]
+    source: str  # the repo id, URL, requirement or path
+    revision: str | None = None  # hub: the revision the entry pins (None: main)
+    patterns: tuple[str, ...] | None = None  # hub: the files to fetch (None: a transformers folder's own choice)
+    sha256: str | None = None  # the pin on the file (or a hub folder's manifest)
+    timm_name: str | None = None  # hub: the timm pretrained tag this came from (its hub repo found by timm)
+
+    def __str__(self) -> str:
+        if self.kind == "hub":
+            at = f"@{self.revision}" if self.revision else ""
+            files = f" [{', '.join(self.patterns)}]" if self.patterns else ""
+            return f"hf-hub:{self.source}{at}{files}"
+        return self.source
+
+
+def timm_record(name: str) -> Path:
+    """Where ``zoo pull`` notes the hub repository and file of a timm tag whose weights are not at
+    ``timm/<tag>`` (72 of timm's 1,800), so listing finds them without importing timm."""
+    return cache_root() / "pulled" / "timm" / f"{name}.json"
+
+
+def _timm_need(name: str, sha256: str | None) -> Need:
+    repo, filename = f"timm/{name}", TIMM_WEIGHTS
+    try:
+        noted = json.loads(timm_record(name).read_text(encoding="utf-8"))
+        repo, filename = str(noted["repo"]), str(noted["file"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return Need("hub", repo, None, (filename, "config.json"), sha256, timm_name=name)
+
+
+def weights_need(weights: WeightsSpec) -> Need:
+    """What a weights URI needs on disk."""
+    uri = weights.uri
+    if uri.startswith("timm:"):
+        return _timm_need(uri[len("timm:"):], weights.sha256)
+    if uri.startswith("hf-hub:"):
+        repo, revision, filename = parse_hub(uri[len("hf-hub:"):])
+        patterns = (filename,) if filename else None
+        return Need("hub", repo, revision, patterns, weights.sha256)
+    if uri.startswith("https://"):
+        return Need("https", uri, sha256=weights.sha256)
+    if uri.startswith("package:"):
+        return Need("package", uri[len("package:"):], sha256=weights.sha256)
+    return Need("file", uri, sha256=weights.sha256)
+
+
+def needs_of(spec: ModelSpec) -> list[Need]:
+    """Everything ``spec`` needs on disk: its weights, and files its builder arguments name
+    (``encoder: package:...``, ``model: hf-hub:...``)."""
+    found = [weights_need(spec.weights)] if spec.weights is not None else []
+    for value in _strings(spec.args):
+        if value.startswith(URI_ARGS):
+            found.append(weights_need(WeightsSpec(uri=value)))
+    return found
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+def _hub_state(need: Need) -> State:
+    snapshot = snapshot_folder(need.source, need.revision)
+    if snapshot is None:
+        return PULL
+    listing = cached_tree(need.source, snapshot.name)
+    if need.patterns is not None:  # named files: each that the repository has (all, without its listing)
+        wanted = [name for name in need.patterns if listing is None or name in listing]
+        return CACHED if wanted and all(os.path.exists(snapshot / name) for name in wanted) else PULL
+    # A transformers folder: every file of the listing huggingface_hub kept that a builder reads; without
+    # a listing (a cache filled by other tools), its config and weights.
+    if listing is not None:
+        patterns = hf_folder_patterns(listing)
+        wanted = [name for name in listing if any(fnmatch.fnmatch(name, pattern) for pattern in patterns)]
+        return CACHED if wanted and all(os.path.exists(snapshot / name) for name in wanted) else PULL
+    present = os.path.exists(snapshot / "config.json") and any(os.path.exists(snapshot / name)
+                                                               for name in HF_WEIGHT_FILES)
+    return CACHED if present else PULL
+
+
+def state_of(need: Need) -> State:
+    """Whether one need is on this machine."""
+    if need.kind == "hub":
+        return _hub_state(need)
+    if need.kind == "https":
+        from zoo.weights import download_target
+
+        return CACHED if download_target(need.source, need.sha256).is_file() else PULL
+    if need.kind == "package":
+        from zoo.assets import package_available
+
+        requirement, _, relative = need.source.partition("/")
+        return package_available(requirement, relative)
+    return BUNDLED if os.path.exists(need.source) else MISSING
+
+
+def model_state(spec: ModelSpec) -> State | None:
+    """Whether ``spec`` runs here: the least available of its needs; None for a template (it has
+    nothing to fetch until given weights). A model that needs no file is ``bundled``: its code is
+    all of it."""
+    if spec.template:
+        return None
+    states = {state_of(need) for need in needs_of(spec)}
+    for state in (MISSING, PULL, CACHED):
+        if state in states:
+            return state  # type: ignore[return-value]
+    return BUNDLED
