@@ -17,7 +17,7 @@ import griffe
 
 # Modules with a page in docs/reference/: their objects are rendered, so links to them resolve.
 DOCUMENTED: tuple[str, ...] = ("zoo", "zoo.errors", "zoo.hookspecs", "zoo.interface", "zoo.metrics", "zoo.store",
-                               "zoo.testing", "zoo.weights")
+                               "zoo.sweep", "zoo.testing", "zoo.weights")
 ROLE = re.compile(r":(?:py:)?(?:func|class|meth|data|mod|attr|exc|obj):`(~?)([\w.]+)`")
 
 log = logging.getLogger("mkdocs.plugins.zoo_docs.griffe_roles")

@@ -25,6 +25,14 @@ from zoo.sweep.jobs import SweepJob
 __all__ = ["EXECUTORS", "Executor", "ExecutorOptions", "Finished", "make_executor", "needs_extra"]
 
 EXECUTORS = ("local", "ray", "slurm")
+"""The executors a sweep can run its jobs on."""
+
+# Which executor each option belongs to (given to another, it is refused).
+_OWNERS: dict[str, tuple[str, ...]] = {
+    "address": ("ray",), "gpus_per_job": ("ray",),
+    "partition": ("slurm",), "time": ("slurm",), "gpus_per_node": ("slurm",), "nodes": ("slurm",),
+    "array_parallelism": ("slurm",), "slurm_folder": ("slurm",), "nproc_per_node": ("slurm",), "cluster": ("slurm",),
+}
 
 
 @dataclass(frozen=True)
@@ -47,19 +55,11 @@ class ExecutorOptions:
     nproc_per_node: int | None = None
     cluster: str | None = None
 
-    # Which executor each option belongs to (the others are refused with it).
-    OWNERS: ClassVar[dict[str, tuple[str, ...]]] = {
-        "address": ("ray",), "gpus_per_job": ("ray",),
-        "partition": ("slurm",), "time": ("slurm",), "gpus_per_node": ("slurm",), "nodes": ("slurm",),
-        "array_parallelism": ("slurm",), "slurm_folder": ("slurm",), "nproc_per_node": ("slurm",),
-        "cluster": ("slurm",),
-    }
-
     def check(self, executor: str) -> None:
         """Refuse options of another executor, and values that cannot be right."""
         if executor not in EXECUTORS:
             raise UsageError(f"unknown executor {executor!r}; use one of {', '.join(EXECUTORS)}")
-        for name, owners in self.OWNERS.items():
+        for name, owners in _OWNERS.items():
             if getattr(self, name) is not None and executor not in owners:
                 raise UsageError(f"--{name.replace('_', '-')} is an option of --executor {' or '.join(owners)}, "
                                  f"not of --executor {executor}")
