@@ -57,7 +57,7 @@ def invoke(monkeypatch):
 
 
 def test_a_table_fits_the_terminal_by_cutting_descriptions(invoke):
-    lines = invoke("list", "datasets", terminal=70).splitlines()
+    lines = invoke("list", "datasets", "--plugin", "toys", terminal=70).splitlines()
     assert max(len(line) for line in lines) == 70
     assert lines[2].startswith("reviews  text-classification  toys    test    CC0-1.0  Reviews of f")
     assert lines[2].endswith("...")
@@ -65,14 +65,14 @@ def test_a_table_fits_the_terminal_by_cutting_descriptions(invoke):
 
 def test_piped_output_and_the_card_keep_the_whole_description(invoke):
     # Piped, COLUMNS is no reason to cut: programs export it to their children (pytest-xdist: 80).
-    assert invoke("list", "datasets", env={"COLUMNS": "70"}).splitlines()[2].endswith(LONG)
+    assert invoke("list", "datasets", "--plugin", "toys", env={"COLUMNS": "70"}).splitlines()[2].endswith(LONG)
     assert f"description: {LONG}" in invoke("info", "reviews", terminal=70)
-    assert json.loads(invoke("list", "datasets", "--json", terminal=70))[0]["description"] == LONG
+    assert json.loads(invoke("list", "datasets", "--plugin", "toys", "--json", terminal=70))[0]["description"] == LONG
 
 
 def test_names_are_never_cut(invoke):
     # Too narrow for the table: the description keeps 12 characters, the other columns all of theirs.
-    lines = invoke("list", "datasets", terminal=20).splitlines()
+    lines = invoke("list", "datasets", "--plugin", "toys", terminal=20).splitlines()
     assert lines[2] == "reviews  text-classification  toys    test    CC0-1.0  Reviews o..."
 
 

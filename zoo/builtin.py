@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from zoo.hookspecs import hookimpl
 
-__all__ = ["BUILTIN_TASKS", "PLUGIN_NAME", "register_metrics", "register_tasks"]
+__all__ = ["BUILTIN_TASKS", "PLUGIN_NAME", "register_datasets", "register_metrics", "register_tasks"]
 
 PLUGIN_NAME: Final = "zoo"
 TEXT, IMAGE, AUDIO, ASR = "text-classification", "image-classification", "audio-classification", "speech-recognition"
@@ -41,6 +41,26 @@ def register_tasks(register: Any) -> None:
     register(ASR, target="text", input="audio", default_metrics=["wer", "cer"],
              input_loader="zoo.inputs.audio:load_input",
              description="Transcribe speech: a mono waveform and its rate in, a transcript out")
+
+
+HF_COLUMNS: Final = {TEXT: "text=COLUMN [text_pair=COLUMN] label=COLUMN", IMAGE: "image=COLUMN label=COLUMN",
+                     AUDIO: "audio=COLUMN label=COLUMN", ASR: "audio=COLUMN transcript=COLUMN"}
+
+
+@hookimpl
+def register_datasets(register: Any) -> None:
+    # Any Hugging Face dataset, one entry per task (a dataset entry has one task); the plugins register
+    # well-known hub datasets on the same builders (zoo.hf_datasets) with their path and columns filled in.
+    for task, builder in ((TEXT, "text_classification"), (IMAGE, "image_classification"),
+                          (AUDIO, "audio_classification"), (ASR, "speech_recognition")):
+        register(f"hf-{task}", task=task, builder=f"zoo.hf_datasets:{builder}",
+                 splits=["test", "validation", "train"], default_split="test", license="NOASSERTION",
+                 tags=["user-data", "hugging-face"], source="https://huggingface.co/docs/datasets",
+                 description=f"Any Hugging Face dataset for {task}: --dataset-arg path=ORG/NAME (a hub dataset, "
+                             "fetched by `zoo pull`) or path=FOLDER_OR_FILE (save_to_disk, parquet, arrow, csv), "
+                             f"[config=NAME revision=REV] {HF_COLUMNS[task]}"
+                             f"{'' if task == ASR else '; class names from a ClassLabel column'}. "
+                             "The licence is the dataset's own.")
 
 
 @hookimpl
