@@ -135,28 +135,33 @@ def test_ctrl_c_stops_the_sweep_and_keeps_every_finished_record_whole(toy_regist
 
 
 @pytest.mark.slow
-def test_a_sweep_process_interrupted_and_started_again_runs_only_what_was_left(tmp_path):
-    """The real thing: SIGINT to a `zoo sweep` process while its second job runs, then the same command."""
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_sweep_process_interrupted_and_started_again_runs_only_what_was_left(tmp_path, jobs):
+    """The real thing: SIGINT to a `zoo sweep` process while a job runs (here, or in a pool
+    worker), then the same command."""
     gate, results, runs = tmp_path / "gate", tmp_path / "results.sqlite", tmp_path / "runs"
     command = [sys.executable, str(HERE / "sweep_cli.py"), "sweep", "keyword", "gated", "keyword-upper",
-               "-d", "reviews", "--limit", "8", "--output", str(runs), "--results", str(results)]
+               "-d", "reviews", "--limit", "8", "--output", str(runs), "--results", str(results), "--jobs", jobs]
     environment = {**os.environ, "ZOO_TEST_GATE": str(gate), "OMP_NUM_THREADS": "1"}
     process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_for(Path(f"{gate}.pid"))  # the first job is kept, the second has started
+    wait_for(Path(f"{gate}.pid"))  # the gated job has started, and waits
+    wait_for(runs / "toys.keyword--toys.reviews--test.json")  # the first job is kept
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
-    assert [line.split()[:2] for line in stdout.splitlines()[2:]] == [
-        ["toys.keyword--toys.reviews--test", "ok"], ["toys.gated--toys.reviews--test", "not"],
-        ["toys.keyword-upper--toys.reviews--test", "not"]]
-    assert stderr.endswith("zoo: error: interrupted: 1 job(s) finished and kept, 2 not run; run the same sweep "
-                           "again to run only those\n")
-    assert os.listdir(runs) == ["toys.keyword--toys.reviews--test.json"]
+    statuses = {line.split()[0]: line.split()[1] for line in stdout.splitlines()[2:]}
+    assert statuses["toys.keyword--toys.reviews--test"] == "ok" and statuses["toys.gated--toys.reviews--test"] == "not"
+    kept = sorted(f"{name}.json" for name, status in statuses.items() if status == "ok")
+    assert sorted(os.listdir(runs)) == kept  # each finished record whole, no staging file left behind
+    assert f"zoo: error: interrupted: {len(kept)} job(s) finished and kept, {3 - len(kept)} not run;" in stderr
+    with pytest.raises(ProcessLookupError):  # the stopped job's process is gone too
+        os.kill(int(Path(f"{gate}.pid").read_text()), 0)
 
     gate.touch()
     again = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
-    assert [line.split()[1] for line in again.stdout.splitlines()[2:]] == ["stored", "ok", "ok"]
+    assert [line.split()[1] for line in again.stdout.splitlines()[2:]] == [
+        "stored", "ok", "stored" if statuses["toys.keyword-upper--toys.reviews--test"] == "ok" else "ok"]
     assert sorted(record["model"]["id"] for record in stored_records(results)) == [
         "toys:gated", "toys:keyword", "toys:keyword-upper"]
 

@@ -62,3 +62,12 @@ def test_a_ray_address_that_does_not_answer_is_one_line_at_once(toy_registry):
     assert result.stderr == (f"zoo: error: --address 127.0.0.1:{port}: no Ray cluster answers there (Connection refused); "
                              "check the head node's address and port (`ray status` on it), or leave out --address "
                              "for a local Ray\n")
+
+
+@pytest.mark.slow
+def test_a_job_that_cannot_run_where_it_lands_fails_in_one_line(local_ray, toy_registry, tmp_path):
+    """The device is checked on the worker (Ray hides the GPUs from a task that asks for none)."""
+    summary = sweep(["keyword"], ["reviews"], registry=toy_registry, executor="ray", device="cuda:0",
+                    results=tmp_path / "results.sqlite")
+    (job,) = summary["jobs"]
+    assert (job["status"], job["error"]) == ("failed", "device 'cuda:0' is not available here; available: cpu")

@@ -180,3 +180,13 @@ def test_a_job_under_torchrun_shards_the_samples_over_its_processes(toy_registry
     assert found.record["samples"]["evaluated"] == 40  # 20 + 20: nothing dropped or counted twice
     single = evaluate("keyword", "reviews", registry=toy_registry)
     assert found.record["metrics"] == pytest.approx(single["metrics"])
+
+
+@pytest.mark.slow
+def test_a_job_that_raises_on_its_node_fails_in_one_line(toy_registry, tmp_path):
+    """The job's own exception, out of the trace submitit reports (no GPU was asked for, so none is seen)."""
+    plan = plan_sweep(["keyword"], ["reviews"], registry=toy_registry, device="cuda:0", check_device=False,
+                      results=tmp_path / "results.sqlite")
+    summary = run_sweep(plan, executor="slurm", cluster="local", slurm_folder=str(tmp_path / "logs" / "%j"))
+    (job,) = summary["jobs"]
+    assert (job["status"], job["error"]) == ("failed", "device 'cuda:0' is not available here; available: cpu")
