@@ -158,11 +158,11 @@ def test_version():
 
 def test_zoo_list_imports_no_heavy_library():
     """The installed `zoo list`, first-party plugins included, never imports torch & co., nor the
-    sweep executors' Ray and submitit (`zoo sweep` is registered beside it)."""
+    sweep executors' Ray and submitit (`zoo sweep` is registered beside it), nor Hugging Face datasets."""
     code = ("import sys\nfrom zoo.cli import main\nsys.argv = ['zoo', 'list']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print('HEAVY=' + ','.join(m for m in ('torch', 'timm', 'transformers', 'torchvision', 'ray', 'submitit',"
-            " 'zoo.sweep') if m in sys.modules))")
+            " 'zoo.sweep', 'datasets', 'pyarrow') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             env={**os.environ, "ZOO_STRICT_PLUGINS": "0"})
     assert result.returncode == 0, result.stderr
