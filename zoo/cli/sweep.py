@@ -41,7 +41,8 @@ class SweepFailed(ZooError):
 @click.option("--dataset-arg", "dataset_args", multiple=True, metavar="KEY=VALUE",
               help="Builder argument for every dataset, e.g. root=/data/val (repeatable).")
 @click.option("--jobs", "-j", type=int, help="local: jobs at once, each in its own subprocess and device (default 1: "
-                                             "one after another, here); ray: a local Ray's size.")
+                                             "one after another, here); ray: a local Ray's size; slurm "
+                                             "--cluster local: jobs at once.")
 @click.option("--cpus-per-job", type=int, help="CPUs per job: a Ray task's request, a Slurm job's, a local worker's threads.")
 @click.option("--gpus-per-job", type=float, help="ray: GPUs per task (default 0; fractions share a GPU).")
 @click.option("--address", help="ray: the cluster to join, auto or host:port (default: a local Ray).")
@@ -50,7 +51,7 @@ class SweepFailed(ZooError):
 @click.option("--gpus-per-node", type=int, help="slurm: GPUs each job asks for on its node.")
 @click.option("--nodes", type=int, help="slurm: nodes per job (with --nproc-per-node; default 1).")
 @click.option("--nproc-per-node", type=int, help="slurm: run each job under torchrun, N processes per node (one per GPU).")
-@click.option("--array-parallelism", type=int, help="slurm: array tasks running at once (default: Slurm's limit).")
+@click.option("--array-parallelism", type=int, help="slurm: array tasks running at once (default 256).")
 @click.option("--slurm-folder", type=click.Path(file_okay=False),
               help="slurm: submitit's folder for job scripts and logs, on a shared filesystem (default zoo-sweep-slurm/%j).")
 @click.option("--cluster", type=click.Choice(["slurm", "local"]),

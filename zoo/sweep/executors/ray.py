@@ -40,7 +40,8 @@ class RayExecutor(Executor):
         if options.address is not None:
             _check_answers(options.address)
             try:
-                ray.init(address=options.address, logging_level=logging.WARNING)
+                # ignore_reinit_error: from Python, a Ray already joined is the one to use.
+                ray.init(address=options.address, logging_level=logging.WARNING, ignore_reinit_error=True)
             except ConnectionError as error:
                 raise UsageError(f"--address {options.address}: no Ray cluster answers there ({one_line(error)}); "
                                  "start one (`ray start --head`) or leave out --address for a local Ray") from None

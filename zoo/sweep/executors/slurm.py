@@ -12,7 +12,8 @@ meeting at the first. submitit keeps each job's pickles and logs in ``--slurm-fo
 (default ``zoo-sweep-slurm/%j`` here, which must be on a filesystem the nodes share).
 
 ``--cluster local`` runs the same submitit jobs as local processes (submitit's own
-LocalExecutor): a sweep tried on a laptop before it goes to the cluster, and what the tests run.
+LocalExecutor), ``--jobs`` at a time: a sweep tried on a laptop before it goes to the
+cluster, and what the tests run.
 """
 
 from __future__ import annotations
