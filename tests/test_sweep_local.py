@@ -59,6 +59,16 @@ def test_a_sweep_gives_what_zoo_evaluate_gives_and_keeps_each_record_in_the_fold
     assert len(lines) == 4 and lines[0].startswith("toys:keyword on toys:reviews [test]: accuracy 0.")
 
 
+def test_a_bar_counts_the_jobs_on_stderr_and_each_finished_job_is_a_line(toy_registry, tmp_path, capsys):
+    log = io.StringIO()
+    sweep(["keyword", "keyword-upper"], ["reviews"], registry=toy_registry, limit=8, progress=True, log=log,
+          results=tmp_path / "results.sqlite")
+    bar = capsys.readouterr().err
+    assert "sweep:" in bar and "/2 [" in bar and "job/s" in bar  # a bar over the 2 jobs
+    assert [line.split(":")[0] + ":" + line.split(":")[1] for line in log.getvalue().splitlines()] == [
+        "toys:keyword on toys", "toys:keyword-upper on toys"]
+
+
 def test_a_failed_job_is_retried_then_reported_and_the_others_go_on(toy_registry, tmp_path):
     log = io.StringIO()
     summary = sweep(["keyword-3class", "keyword"], ["reviews"], registry=toy_registry, retries=2, log=log,
