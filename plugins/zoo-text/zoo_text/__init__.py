@@ -11,6 +11,8 @@ from pathlib import Path
 
 import zoo
 
+from zoo_text.hub_datasets import register_hub_datasets
+
 __all__ = ["CATALOGUE", "TASK"]
 
 TASK = "text-classification"  # zoo's built-in task, with its metrics (zoo.builtin)
@@ -62,6 +64,7 @@ def register_datasets(register: zoo.hookspecs.Register) -> None:
              splits=["test"], license="NOASSERTION", tags=["user-data"],
              description="Your own JSON Lines file: --dataset-arg path=FILE text_field=text label_field=label "
                          "[labels=a,b,c] [text_pair_field=NAME]; label names sorted from the data unless listed.")
+    register_hub_datasets(register)  # sst2, imdb, ag-news...: read from the Hugging Face cache by zoo.hf_datasets
 
 
 @zoo.hookimpl
