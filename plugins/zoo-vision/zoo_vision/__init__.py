@@ -10,6 +10,8 @@ from pathlib import Path
 
 import zoo
 
+from zoo_vision.hub_datasets import register_hub_datasets
+
 TASK = "image-classification"  # zoo's built-in task, with its metrics (zoo.builtin)
 
 DIGITS_CITATION = (
@@ -81,6 +83,7 @@ def register_datasets(register):  # type: ignore[no-untyped-def]
              description=("Five CC0 / public-domain photos shipped with scikit-image, each labelled with "
                           "an ImageNet-1k class from its documented subject; checks a pretrained "
                           "ImageNet model offline (read with top-5)"))
+    register_hub_datasets(register)  # beans, cifar10: read from the Hugging Face cache by zoo.hf_datasets
 
 
 @zoo.hookimpl
