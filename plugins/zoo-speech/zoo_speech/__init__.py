@@ -11,6 +11,8 @@ from typing import Any, Final
 
 import zoo
 
+from zoo_speech.hub_datasets import register_hub_datasets
+
 __all__ = ["DIGITS", "register_catalogues", "register_datasets", "register_models"]
 
 # The ten digit words, in class-index order: the bundled digit datasets, the CNN and the
@@ -104,6 +106,7 @@ def register_datasets(register: Any) -> None:
     register("manifest-labels", task=CLS, **manifest, args={"task": CLS},
              description="Your clips listed in a JSONL/CSV file: arg path=FILE with columns path and label, "
                          "optionally split")
+    register_hub_datasets(register)  # librispeech, speech-commands-v2: read from the Hugging Face cache
 
 
 @zoo.hookimpl
