@@ -320,3 +320,135 @@ def test_a_path_that_is_neither_a_hub_id_nor_a_file(tmp_path, registry):
         zoo.build_dataset("hf-text-classification", registry=registry, path=str(tmp_path / "missing.parquet"))
     with pytest.raises(zoo.UsageError, match=r"needs the data: --dataset-arg path=ORG/NAME"):
         zoo.build_dataset("hf-text-classification", registry=registry)
+
+
+# --- pulling from a hub: huggingface_hub itself, against a local stand-in for the hub's HTTP API -----------
+
+
+class StandInHub:
+    """Serves one dataset repository as the hub's API does for huggingface_hub: its info, its file tree,
+    its files (``resolve``), and the error codes of an unknown repository or revision."""
+
+    def __init__(self, repo: str, files: dict[str, bytes]):
+        self.repo, self.files, self.requests = repo, files, []
+
+    def handle(self, method: str, path: str) -> tuple[int, bytes, dict[str, str]]:
+        import hashlib
+        import re
+
+        self.requests.append((method, path))
+        blob = {name: hashlib.sha1(data).hexdigest() for name, data in self.files.items()}
+        api = re.fullmatch(r"/api/datasets/([^/]+/[^/]+)(?:/revision/([^/]+)|/tree/([^/]+))?", path)
+        resolve = re.fullmatch(r"/datasets/([^/]+/[^/]+)/resolve/([^/]+)/(.+)", path)
+        repo, revision = (api or resolve).group(1, 2) if (api or resolve) else (None, None)
+        if repo != self.repo:
+            return 404, b'{"error": "Repository not found"}', {"X-Error-Code": "RepoNotFound"}
+        if (api and api.group(3)) and api.group(3) != COMMIT or revision not in (None, "main", COMMIT):
+            return 404, b'{"error": "Invalid rev id"}', {"X-Error-Code": "RevisionNotFound"}
+        if api and api.group(3):  # the file tree
+            return 200, json.dumps([{"type": "file", "path": name, "size": len(data), "oid": blob[name]}
+                                    for name, data in self.files.items()]).encode(), {}
+        if api:
+            siblings = [{"rfilename": name, "size": len(data), "blobId": blob[name]} for name, data in self.files.items()]
+            return 200, json.dumps({"id": self.repo, "sha": COMMIT, "siblings": siblings}).encode(), {}
+        name = resolve.group(3)
+        if name not in self.files:
+            return 404, b'{"error": "Entry not found"}', {"X-Error-Code": "EntryNotFound"}
+        return 200, self.files[name], {"X-Repo-Commit": COMMIT, "ETag": f'"{blob[name]}"'}
+
+
+@pytest.fixture
+def stand_in_hub(monkeypatch):
+    """``stand_in_hub(repo, files)``: the hub, online, at a local address; the test's caches stay in tmp."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import unquote, urlparse
+
+    import huggingface_hub
+
+    servers = []
+
+    def start(repo: str, files: dict[str, bytes]) -> StandInHub:
+        hub = StandInHub(repo, files)
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def answer(self, body: bool) -> None:
+                status, data, headers = hub.handle(self.command, unquote(urlparse(self.path).path))
+                self.send_response(status)
+                for key, value in {"Content-Type": "application/octet-stream", **headers}.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if body:
+                    self.wfile.write(data)
+
+            def do_GET(self):
+                self.answer(True)
+
+            def do_HEAD(self):
+                self.answer(False)
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        # huggingface_hub reads these from the environment once, when it is imported.
+        monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", url)
+        monkeypatch.setattr(huggingface_hub.constants, "HUGGINGFACE_CO_URL_TEMPLATE",
+                            url + "/{repo_id}/resolve/{revision}/{filename}")
+        monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+        monkeypatch.delenv("HF_HUB_OFFLINE")
+        return hub
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+def parquet_bytes(rows: Dataset) -> bytes:
+    buffer = io.BytesIO()
+    rows.to_parquet(buffer)
+    return buffer.getvalue()
+
+
+def test_pull_fetches_only_the_entrys_split_files_then_runs_offline(tmp_path, registry, stand_in_hub, monkeypatch):
+    from zoo.hf_datasets import pull_dataset
+
+    test_shards = [parquet_bytes(reviews().select([0, 1])), parquet_bytes(reviews().select([2, 3]))]
+    hub = stand_in_hub("acme/reviews", {
+        "README.md": textwrap.dedent(CARD).encode(), "data/test-00000-of-00002.parquet": test_shards[0],
+        "data/test-00001-of-00002.parquet": test_shards[1], "data/train-00000-of-00001.parquet": b"x" * 5000})
+    spec = zoo.get("acme-reviews", "dataset", registry=registry)
+    assert pull_dataset(spec, dry_run=True, splits=["test"]) == {
+        "id": "toys:acme-reviews", "status": "would fetch", "bytes": sum(map(len, test_shards)), "files": 2}
+    assert pull_dataset(spec, splits=["test"])["status"] == "fetched"
+    fetched = [path for method, path in hub.requests if method == "GET" and "/resolve/" in path]
+    assert sorted(p.rsplit("/", 1)[-1] for p in fetched) == ["README.md", "test-00000-of-00002.parquet",
+                                                             "test-00001-of-00002.parquet"]
+    assert pull_dataset(spec, splits=["test"])["status"] == "present"
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    record = zoo.evaluate("keyword", "acme-reviews", registry=registry, device="cpu")
+    assert record["metrics"]["accuracy"] == 1.0 and record["samples"]["evaluated"] == 4
+    # A shard lost from the cache: the listing the pull kept says the split is not whole.
+    snapshot = tmp_path / "hub" / "datasets--acme--reviews" / "snapshots" / COMMIT
+    (snapshot / "data/test-00001-of-00002.parquet").unlink()
+    with pytest.raises(zoo.MissingArtifactError, match=r"split 'test': 1 of its 2 files are in the Hugging Face "
+                                                       r"cache \(data/test-00001-of-00002.parquet is not\)"):
+        zoo.build_dataset("acme-reviews", registry=registry)
+
+
+def test_pull_says_in_one_line_that_a_dataset_or_revision_does_not_exist(registry, stand_in_hub):
+    from zoo.hf_datasets import pull_dataset
+
+    stand_in_hub("acme/other", {"README.md": b"# not the one"})
+    spec = zoo.get("acme-reviews", "dataset", registry=registry)
+    with pytest.raises(zoo.UsageError, match=r"there is no dataset 'acme/reviews' on the Hugging Face hub \(or it is "
+                                             r"private: log in with `hf auth login`\)"):
+        pull_dataset(spec)
+    with pytest.raises(zoo.UsageError, match=r"hub dataset acme/other has no revision 'v9'; give a branch, tag or "
+                                             r"commit that exists"):
+        pull_dataset(spec, args={"path": "acme/other", "revision": "v9"})
