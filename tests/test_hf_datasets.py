@@ -452,3 +452,14 @@ def test_pull_says_in_one_line_that_a_dataset_or_revision_does_not_exist(registr
     with pytest.raises(zoo.UsageError, match=r"hub dataset acme/other has no revision 'v9'; give a branch, tag or "
                                              r"commit that exists"):
         pull_dataset(spec, args={"path": "acme/other", "revision": "v9"})
+
+
+def test_labels_rename_a_classlabels_classes_in_index_order(tmp_path, registry):
+    rows = Dataset.from_dict({"text": ["a good film", "dull"], "label": [1, 0]})
+    rows.cast_column("label", ClassLabel(names=["neg", "pos"])).save_to_disk(str(tmp_path / "imdb-like"))
+    renamed = zoo.build_dataset("hf-text-classification", registry=registry, path=str(tmp_path / "imdb-like"),
+                                labels="negative,positive")
+    assert renamed.labels == ("negative", "positive") and renamed[0].target == 1
+    with pytest.raises(zoo.UsageError, match=r"labels names 3 classes but column 'label' has 2 \(neg, pos\)"):
+        zoo.build_dataset("hf-text-classification", registry=registry, path=str(tmp_path / "imdb-like"),
+                          labels=["negative", "neutral", "positive"])

@@ -51,11 +51,12 @@ HUB_DATASETS: Final[tuple[dict[str, Any], ...]] = (
          description="Adversarial NLI: (premise, hypothesis) pairs written to fool strong models, three rounds, "
                      "labelled entailment, neutral or contradiction."),
     dict(name="imdb", splits=["test", "train"], size={"test": 25000, "train": 25000},
-         args={"path": "stanfordnlp/imdb"}, license="NOASSERTION",
+         args={"path": "stanfordnlp/imdb", "labels": ["negative", "positive"]}, license="NOASSERTION",
          source="https://huggingface.co/datasets/stanfordnlp/imdb", tags=["sentiment", "english", "hugging-face"],
          citation="Andrew L. Maas, Raymond E. Daly, Peter T. Pham, Dan Huang, Andrew Y. Ng and Christopher Potts. "
                   "2011. Learning Word Vectors for Sentiment Analysis. In ACL 2011.",
-         description="IMDb Large Movie Review Dataset: 50,000 whole reviews, neg/pos, balanced."),
+         description="IMDb Large Movie Review Dataset: 50,000 whole reviews, balanced; the hub's classes neg/pos "
+                     "are named negative/positive, as sentiment models name them."),
     dict(name="ag-news", splits=["test", "train"], size={"test": 7600, "train": 120000},
          args={"path": "fancyzhx/ag_news"}, license="NOASSERTION",
          source="https://huggingface.co/datasets/fancyzhx/ag_news", tags=["topic", "english", "news", "hugging-face"],
@@ -64,13 +65,14 @@ HUB_DATASETS: Final[tuple[dict[str, Any], ...]] = (
          description="AG's News: news titles and descriptions in 4 topics (World, Sports, Business, Sci/Tech)."),
     dict(name="rotten-tomatoes-hub", splits=["test", "validation", "train"],
          size={"test": 1066, "validation": 1066, "train": 8530},
-         args={"path": "cornell-movie-review-data/rotten_tomatoes"}, license="NOASSERTION",
+         args={"path": "cornell-movie-review-data/rotten_tomatoes", "labels": ["negative", "positive"]},
+         license="NOASSERTION",
          source="https://huggingface.co/datasets/cornell-movie-review-data/rotten_tomatoes",
          tags=["sentiment", "english", "hugging-face"],
          citation="Bo Pang and Lillian Lee. 2005. Seeing stars: Exploiting class relationships for sentiment "
                   "categorization with respect to rating scales. In Proceedings of ACL 2005, pages 115-124.",
-         description="The whole Pang & Lee sentence polarity set (10,662 snippets, neg/pos) as the hub splits it; "
-                     "rotten-tomatoes is the bundled, offline subset."),
+         description="The whole Pang & Lee sentence polarity set (10,662 snippets) as the hub splits it, its "
+                     "classes neg/pos named negative/positive; rotten-tomatoes is the bundled, offline subset."),
     dict(name="emotion", splits=["test", "validation", "train"], size={"test": 2000, "validation": 2000, "train": 16000},
          args={"path": "dair-ai/emotion", "config": "split"}, license="NOASSERTION",
          source="https://huggingface.co/datasets/dair-ai/emotion", tags=["emotion", "english", "hugging-face"],
