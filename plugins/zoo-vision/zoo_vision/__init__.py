@@ -26,6 +26,30 @@ IMAGENET_CITATION = (
     "Russakovsky, O., Deng, J., Su, H. et al. (2015). ImageNet Large Scale Visual Recognition Challenge. "
     "International Journal of Computer Vision 115(3):211-252. https://doi.org/10.1007/s11263-015-0816-y"
 )
+IMAGENETV2_CITATION = (
+    "Recht, B., Roelofs, R., Schmidt, L. and Shankar, V. (2019). Do ImageNet Classifiers Generalize to ImageNet? "
+    "Proceedings of the 36th International Conference on Machine Learning, PMLR 97:5389-5400. "
+    "https://arxiv.org/abs/1902.10811"
+)
+SKETCH_CITATION = (
+    "Wang, H., Ge, S., Lipton, Z. C. and Xing, E. P. (2019). Learning Robust Global Representations by Penalizing "
+    "Local Predictive Power. Advances in Neural Information Processing Systems 32. https://arxiv.org/abs/1905.13549"
+)
+IMAGENET_R_CITATION = (
+    "Hendrycks, D., Basart, S., Mu, N., Kadavath, S., Wang, F., Dorundo, E., Desai, R., Zhu, T., Parajuli, S., "
+    "Guo, M., Song, D., Steinhardt, J. and Gilmer, J. (2021). The Many Faces of Robustness: A Critical Analysis of "
+    "Out-of-Distribution Generalization. ICCV 2021. https://arxiv.org/abs/2006.16241"
+)
+IMAGENET_A_CITATION = (
+    "Hendrycks, D., Zhao, K., Basart, S., Steinhardt, J. and Song, D. (2021). Natural Adversarial Examples. "
+    "CVPR 2021. https://arxiv.org/abs/1907.07174"
+)
+REAL_CITATION = (
+    "Beyer, L., Henaff, O. J., Kolesnikov, A., Zhai, X. and van den Oord, A. (2020). Are we done with ImageNet? "
+    "https://arxiv.org/abs/2006.07159"
+)
+# The test sets' repositories license their code (MIT); none states terms for the images themselves.
+IMAGES_TERMS_NOT_STATED = "NOASSERTION"
 SKIMAGE_CITATION = (
     "van der Walt, S. et al. (2014). scikit-image: image processing in Python. PeerJ 2:e453. "
     "https://doi.org/10.7717/peerj.453"
@@ -76,6 +100,7 @@ def register_datasets(register):  # type: ignore[no-untyped-def]
                           "image-net.org under ImageNet's terms (non-commercial research and education) and "
                           "sort it into synset folders (PATH/n01440764/*.JPEG), as timm's validate.py reads it; "
                           "checked complete, so numbers compare with published ImageNet-1k results"))
+    _register_imagenet_test_sets(register)
     register("skimage-photos", task=TASK, builder="zoo_vision.data.photos:build_skimage_photos",
              splits=["test"], size={"test": 5}, license="CC0-1.0 AND LicenseRef-Public-Domain",
              citation=SKIMAGE_CITATION, source="https://scikit-image.org/docs/stable/api/skimage.data.html",
@@ -86,6 +111,51 @@ def register_datasets(register):  # type: ignore[no-untyped-def]
     register_hub_datasets(register)  # beans, cifar10: read from the Hugging Face cache by zoo.hf_datasets
 
 
+def _register_imagenet_test_sets(register):  # type: ignore[no-untyped-def]
+    """The test sets timm publishes ImageNet-1k models' results on (catalogues/timm.jsonl reports them)."""
+    local = "from your copy (--dataset-arg root=PATH), checked complete"
+    register("imagenetv2-matched-frequency", task=TASK,
+             builder="zoo_vision.data.imagenet_variants:build_imagenetv2_matched_frequency",
+             splits=["test"], size={"test": 10000}, license=IMAGES_TERMS_NOT_STATED, citation=IMAGENETV2_CITATION,
+             source="https://github.com/modestyachts/ImageNetV2", tags=["imagenet", "local", "timm-results"],
+             description=("ImageNetV2 MatchedFrequency: 10,000 new test images, 10 for each ImageNet-1k class, "
+                          f"{local}: imagenetv2-matched-frequency.tar.gz unpacked (PATH/0/ .. PATH/999/, folders "
+                          "named by ImageNet-1k class index); the repository's MIT licence covers its code, and no "
+                          "terms are stated for the images"))
+    register("imagenet-sketch", task=TASK, builder="zoo_vision.data.imagenet_variants:build_imagenet_sketch",
+             splits=["test"], size={"test": 50889}, license=IMAGES_TERMS_NOT_STATED, citation=SKETCH_CITATION,
+             source="https://github.com/HaohanWang/ImageNet-Sketch", tags=["imagenet", "local", "timm-results"],
+             description=("ImageNet-Sketch: 50,889 black-and-white sketches of the 1,000 ImageNet-1k classes, "
+                          f"{local}: PATH/n01440764/*.JPEG, ...; the repository's MIT licence covers its code, and "
+                          "no terms are stated for the images"))
+    register("imagenet-r", task=TASK, builder="zoo_vision.data.imagenet_variants:build_imagenet_r",
+             splits=["test"], size={"test": 30000}, license=IMAGES_TERMS_NOT_STATED, citation=IMAGENET_R_CITATION,
+             source="https://github.com/hendrycks/imagenet-r", tags=["imagenet", "local", "timm-results"],
+             description=("ImageNet-R(endition): 30,000 renditions (art, cartoons, sculptures, toys...) of 200 "
+                          f"ImageNet-1k classes, {local}: imagenet-r.tar unpacked (PATH/n01443537/*.jpg, ...). A "
+                          "1,000-class model is scored on the 200 classes alone, as timm's validate.py does "
+                          "(--valid-labels); no terms are stated for the images"))
+    register("imagenet-a", task=TASK, builder="zoo_vision.data.imagenet_variants:build_imagenet_a",
+             splits=["test"], size={"test": 7500}, license=IMAGES_TERMS_NOT_STATED, citation=IMAGENET_A_CITATION,
+             source="https://github.com/hendrycks/natural-adv-examples", tags=["imagenet", "local", "timm-results"],
+             description=("ImageNet-A: 7,500 natural adversarial examples of 200 ImageNet-1k classes, "
+                          f"{local}: imagenet-a.tar unpacked (PATH/n01498041/*.jpg, ...). A 1,000-class model is "
+                          "scored on the 200 classes alone, as timm's validate.py does (--valid-labels); no terms "
+                          "are stated for the images"))
+    register("imagenet-real", task=TASK, builder="zoo_vision.data.imagenet_variants:build_imagenet_real",
+             splits=["validation"], size={"validation": 50000}, license="LicenseRef-ImageNet AND Apache-2.0",
+             citation=REAL_CITATION, source="https://github.com/google-research/reassessed-imagenet",
+             tags=["imagenet", "local", "timm-results", "published-only"],
+             description=("ImageNet-ReaL: the ImageNet-1k validation images with reassessed label sets (Apache-2.0 "
+                          "labels, ImageNet's images). Shown for timm's published numbers only: scoring it needs "
+                          "the ReaL labels file (real.json; a prediction is right when it is any of an image's "
+                          "labels), which zoo cannot do yet, so `zoo run --dataset imagenet-real` says so"))
+
+
 @zoo.hookimpl
 def register_catalogues(register):  # type: ignore[no-untyped-def]
-    register(str(Path(__file__).with_name("catalogue.yaml")))
+    here = Path(__file__).parent
+    register(str(here / "catalogue.yaml"))
+    # Every timm pretrained tag, generated by scripts/generate_timm_catalogue.py from timm's pretrained
+    # configs and published results (docs/catalogue.md, "The generated timm catalogue").
+    register(str(here / "catalogues" / "timm.jsonl"))

@@ -197,7 +197,9 @@ def _find_source(model_name: str, *, pretrained: bool, checkpoint: str | None, c
         if weights.format == "hf":
             raise UsageError(f"{what}: format 'hf' is a transformers folder; timm models take safetensors or pickle")
         path = artifacts.resolve(weights, what=what)
-        hub = weights.uri.startswith(("timm:", "hf-hub:"))
+        # The tag's own published weights (its hub repository, or for the few tags without one the URL
+        # its config names) are loaded as timm loads them, through the architecture's checkpoint filter.
+        hub = weights.uri.startswith(("timm:", "hf-hub:")) or weights.uri == pretrained_cfg.get("url")
         return _Source(**base, weights_path=path, weights_format=_format(weights.format, path),
                        weights_sha256=weights.sha256 or core_weights.sha256_file(path), hub_weights=hub)
     if checkpoint is not None:

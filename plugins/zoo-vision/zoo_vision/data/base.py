@@ -54,15 +54,19 @@ class ImageFiles:
 
     A file that cannot be read raises :class:`zoo.SampleError` naming its
     path relative to the root; it is never replaced by another sample.
+    ``partial_label_space``: the images cover a subset of a model's classes
+    (ImageNet-R's 200 of ImageNet-1k's 1,000), and a model is scored on those
+    classes alone, its other outputs dropped (see :class:`zoo.Dataset`).
     """
 
     task = TASK
 
     def __init__(self, *, root: Path, files: Sequence[tuple[str, int]], labels: Sequence[str], split: str,
-                 fingerprint: str, info: Mapping[str, Any]) -> None:
+                 fingerprint: str, info: Mapping[str, Any], partial_label_space: bool = False) -> None:
         self.root, self.files = Path(root), list(files)
         self.labels, self.split = list(labels), split
         self.fingerprint, self.info = fingerprint, dict(info)
+        self.partial_label_space = partial_label_space
 
     def __len__(self) -> int:
         return len(self.files)
