@@ -112,7 +112,9 @@ class Dataset(Protocol):
     with ``labels`` None); a sample that cannot be read raises :class:`zoo.errors.SampleError`.
     Optional attributes the engine reads when present: ``fingerprint`` (the hex sha256 of the
     data served, recorded and compared by ``zoo run --from``) and ``lengths()`` (cheap
-    per-sample sizes, for batching inputs of similar length together).
+    per-sample sizes, for batching inputs of similar length together) and ``partial_label_space``
+    (True when the classes are a subset of a model's that the model is scored on alone, its other
+    outputs dropped, as timm's validate.py ``--valid-labels`` scores ImageNet-R and -A).
     """
 
     task: str

@@ -77,16 +77,23 @@ def _is_oom(error: BaseException) -> bool:
 
 
 def _loop(p: Plan, dataset: Any, model: Any, target_map: list[int] | None, indices: list[int], batch_size: int,
-          save_predictions: Any, progress: bool, registry: Registry, how: devices.Execution) -> dict[str, Any]:
-    """One pass over the samples; returns metric objects and counts."""
+          save_predictions: Any, progress: bool, registry: Registry, how: devices.Execution,
+          scored: list[int] | None = None) -> dict[str, Any]:
+    """One pass over the samples; returns metric objects and counts.
+
+    ``scored``: for a dataset with a partial label space, the model classes it is scored on, one per
+    dataset class: the model's outputs are cut to those columns and targets stay the dataset's own."""
     import torch
 
     by_length = bool(getattr(model, "bucket_by_length", False))
     batches = data.batch_order(dataset, indices, batch_size, by_length=by_length)
     workers = _num_workers(p.request.num_workers, len(batches), p.device)
     cuda = p.device.startswith("cuda")
-    loader = data.make_loader(dataset, model, batches, target_map, num_workers=workers, pin_memory=cuda)
-    metrics = {spec.name: api.build_metric(spec, task=p.task.name, labels=model.labels, registry=registry).to(p.device)
+    targets_to = list(range(len(scored))) if scored else target_map  # scored: the dataset's own class indices
+    loader = data.make_loader(dataset, model, batches, targets_to, num_workers=workers, pin_memory=cuda)
+    scored_labels = [model.labels[index] for index in scored] if scored else model.labels
+    columns = torch.tensor(scored, dtype=torch.long, device=p.device) if scored else None
+    metrics = {spec.name: api.build_metric(spec, task=p.task.name, labels=scored_labels, registry=registry).to(p.device)
                for spec in p.metrics}
     failures: list[data.Failure] = []
     stats: dict[str, int] = {}
@@ -97,7 +104,7 @@ def _loop(p: Plan, dataset: Any, model: Any, target_map: list[int] | None, indic
     predictions = PredictionWriter(None, None)  # nothing staged yet: closing it is a no-op
     try:
         # Staged inside the try: a Ctrl-C or SIGTERM at any moment after this removes the staging file.
-        predictions = PredictionWriter(save_predictions, model.labels, getattr(model, "score_kind", "logits"))
+        predictions = PredictionWriter(save_predictions, scored_labels, getattr(model, "score_kind", "logits"))
         with torch.inference_mode():
             for batch in loader:
                 failures += batch.failures
@@ -113,6 +120,8 @@ def _loop(p: Plan, dataset: Any, model: Any, target_map: list[int] | None, indic
                         outputs = model.forward(how.inputs(batch.inputs, non_blocking=cuda))
                     targets = devices.move(batch.targets, p.device, None, non_blocking=cuda)
                     outputs = checked_outputs(outputs, len(batch), model.labels, p.task, p.model_label)
+                    if columns is not None:
+                        outputs = outputs.index_select(1, columns)
                     for metric in metrics.values():
                         metric.update(outputs, targets)
                     predictions.write(batch, outputs)
@@ -180,6 +189,9 @@ def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: A
     if p.task.target == "class":
         target_map = labels.target_mapping(model.labels, dataset.labels, p.request.label_map,
                                            model=p.model_label, dataset=p.dataset_label)
+    # A dataset of a subset of the model's classes that asks for it (ImageNet-R, -A) is scored on those
+    # classes alone, as timm's validate.py --valid-labels does: the model's other outputs are dropped.
+    scored = target_map if target_map is not None and getattr(dataset, "partial_label_space", False) else None
     how = devices.execution(model, device=p.device, dtype=p.request.dtype, image_input=p.task.input == "image",
                             channels_last=p.request.channels_last, compile=p.request.compile, name=p.model_label)
     restore = devices.prepare(model, how)
@@ -192,7 +204,7 @@ def run(p: Plan, registry: Registry, *, dataset: Any = None, save_predictions: A
         while True:
             try:
                 result = _loop(p, dataset, model, target_map, shard, batch_size, save_predictions, progress, registry,
-                               how)
+                               how, scored)
                 break
             except Exception as error:
                 if not _is_oom(error) or batch_size == 1:
@@ -290,6 +302,8 @@ def _dataset_section(p: Plan, dataset: Any, size: int, registry: Registry) -> di
         "size": size, "limit": p.request.limit, "fingerprint": getattr(dataset, "fingerprint", None),
         "license": spec.license if spec else None,
     }
+    if getattr(dataset, "partial_label_space", False):
+        section["partial_label_space"] = True  # scored on its own classes alone
     if p.dataset_object is not None:
         section.update(_built_object(dataset))
     return section
