@@ -79,12 +79,15 @@ class HubDataset:
     info: Mapping[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
+        """The number of rows of the split."""
         return len(self.targets)
 
     def sample_id(self, index: int) -> str:
+        """How errors and saved predictions name row ``index``: its ``sample_id`` column, else ``row N``."""
         return self.ids[index] if self.ids is not None else f"row {index}"
 
     def __getitem__(self, index: int) -> Sample:
+        """Row ``index`` as a :class:`zoo.Sample`, its image or clip decoded by :mod:`zoo.inputs`."""
         if not -len(self) <= index < len(self):
             raise IndexError(f"index {index} out of range for {len(self)} samples")
         index %= len(self)

@@ -16,8 +16,8 @@ from typing import Any
 import griffe
 
 # Modules with a page in docs/reference/: their objects are rendered, so links to them resolve.
-DOCUMENTED: tuple[str, ...] = ("zoo", "zoo.errors", "zoo.hookspecs", "zoo.interface", "zoo.metrics", "zoo.store",
-                               "zoo.sweep", "zoo.testing", "zoo.weights")
+DOCUMENTED: tuple[str, ...] = ("zoo", "zoo.errors", "zoo.hf_datasets", "zoo.hookspecs", "zoo.interface", "zoo.metrics",
+                               "zoo.store", "zoo.sweep", "zoo.testing", "zoo.weights")
 ROLE = re.compile(r":(?:py:)?(?:func|class|meth|data|mod|attr|exc|obj):`(~?)([\w.]+)`")
 
 log = logging.getLogger("mkdocs.plugins.zoo_docs.griffe_roles")

@@ -24,8 +24,8 @@ from typing import Any
 REPOSITORY = Path(__file__).resolve().parents[2]
 # The modules whose __all__ is zoo's public interface for users and plugin authors; each has a
 # page in docs/reference/ (and griffe_roles.DOCUMENTED names the same ones).
-CHECKED_MODULES = ("zoo", "zoo.errors", "zoo.hookspecs", "zoo.interface", "zoo.metrics", "zoo.store", "zoo.sweep",
-                   "zoo.testing", "zoo.weights")
+CHECKED_MODULES = ("zoo", "zoo.errors", "zoo.hf_datasets", "zoo.hookspecs", "zoo.interface", "zoo.metrics", "zoo.store",
+                   "zoo.sweep", "zoo.testing", "zoo.weights")
 
 log = logging.getLogger("mkdocs.plugins.zoo_docs")
 
