@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 import textwrap
 
 import numpy as np
@@ -463,3 +464,13 @@ def test_labels_rename_a_classlabels_classes_in_index_order(tmp_path, registry):
     with pytest.raises(zoo.UsageError, match=r"labels names 3 classes but column 'label' has 2 \(neg, pos\)"):
         zoo.build_dataset("hf-text-classification", registry=registry, path=str(tmp_path / "imdb-like"),
                           labels=["negative", "neutral", "positive"])
+
+
+def test_without_the_datasets_library_a_run_says_which_extra_to_install(tmp_path, registry, monkeypatch):
+    reviews().save_to_disk(str(tmp_path / "saved"))
+    monkeypatch.setitem(sys.modules, "datasets", None)  # as if `pip install zoo[hf]` never ran
+    result = run(registry, "run", "keyword", "--dataset", "hf-text-classification", "--dataset-arg",
+                 f"path={tmp_path / 'saved'}", "--dataset-arg", "text=sentence")
+    assert result.exit_code == 2
+    assert result.output.splitlines() == ["zoo: error: reading Hugging Face datasets needs the datasets library: "
+                                          "pip install 'model-zoo-registry[hf]'"]

@@ -442,8 +442,11 @@ def _inferred_files(source: Source, commit: str) -> list[str]:
     datasets = datasets_module()
     try:
         builder = datasets.load_dataset_builder(source.path, name=source.config, revision=commit)
-    except ValueError as error:
-        raise UsageError(f"{source.shown}: {str(error).splitlines()[0]}") from None
+    except Exception as error:  # noqa: BLE001 - a script-only dataset, an unknown config...: one line, and what to do
+        reason = (str(error).splitlines() or [type(error).__name__])[0]
+        raise UsageError(f"{source.shown}: datasets cannot tell which files hold split {source.split!r} ({reason}); "
+                         "name them with --dataset-arg data_files={SPLIT: PATTERN} (for a script-only dataset, the "
+                         "hub's Parquet export: revision=refs/convert/parquet)") from None
     data_files = builder.config.data_files or {}
     if source.split not in data_files:
         raise UsageError(f"{source.shown} has no split {source.split!r}; its splits are {', '.join(data_files)}")
