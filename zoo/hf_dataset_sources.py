@@ -27,8 +27,8 @@ from typing import Any, Final
 
 from zoo.errors import MissingArtifactError, UsageError
 
-__all__ = ["LOCAL_FORMATS", "CachedSplit", "Source", "card_of", "card_split_files", "cached_split", "hub_module",
-           "load_rows", "matching", "source_of"]
+__all__ = ["CARD", "LOCAL_FORMATS", "CachedSplit", "Source", "cached_split", "card_of", "card_rows", "card_split_files",
+           "datasets_module", "hub_cache", "hub_module", "load_rows", "matching", "source_of"]
 
 INSTALL: Final = "pip install 'model-zoo-registry[hf]'"
 # Data files the datasets library reads, by suffix, and the builder that reads them.
@@ -122,6 +122,7 @@ def hub_module() -> Any:
 
 
 def datasets_module() -> Any:
+    """``datasets``, or the one line that says how to install it."""
     try:
         import datasets
     except ImportError:

@@ -220,7 +220,7 @@ def _from_rows(task: str, split: str, source: Source, found: CachedSplit, rows: 
         task=task, split=split, labels=names, rows=rows.select_columns(list(dict.fromkeys(columns))), kind=kind,
         columns=columns, targets=targets, problems=problems, ids=ids, sampling_rate=sampling_rate,
         fingerprint=hashlib.sha256(json.dumps(definition, sort_keys=True, default=str).encode()).hexdigest(),
-        info={"source": source.path, **{k: v for k, v in identity.items() if k != "source"}, "rows": len(rows)})
+        info={**identity, "source": source.path, "revision": source.revision, "rows": len(rows)})
 
 
 def _undecoded(rows: Any, kind: str, column: str, source: Source) -> Any:
@@ -306,9 +306,9 @@ def _identity(source: Source, found: CachedSplit, rows: Any) -> dict[str, Any]:
     """What the data is: a hub split by its commit and files (the same on every machine), a local copy by
     datasets' own fingerprint (a save_to_disk folder keeps it; for data files it follows their paths and
     modification times)."""
-    if found.commit is not None:
-        return {"source": source.path, "revision": source.revision, "commit": found.commit, "config": source.config,
-                "split": source.split, "files": list(found.files) if found.files is not None else None}
+    if found.commit is not None:  # the commit is the revision, resolved: a branch name adds nothing
+        return {"source": source.path, "commit": found.commit, "config": source.config, "split": source.split,
+                "files": list(found.files) if found.files is not None else None}
     # datasets keeps its fingerprint as this attribute (documented in its cache guide); there is no public getter.
     return {"source": "local", "datasets_fingerprint": rows._fingerprint, "config": source.config,
             "split": source.split}
