@@ -15,7 +15,11 @@ from zoo.cli import make_cli
 from zoo_vision.data import imagenet
 from zoo_vision.labels import imagenet_labels, synset_to_label
 
-IMAGENET_MODELS = [spec for spec in zoo.list_models(tag="imagenet-1k") if spec.weights and spec.weights.uri.startswith("timm:")]
+IMAGENET_MODELS = [spec for spec in zoo.list_models(tag="imagenet-1k")
+                   if spec.reported and spec.weights and spec.weights.uri.startswith("timm:")]
+# timm's published test sets and the split of each that zoo registers.
+TEST_SET_SPLITS = {"imagenet-1k": "validation", "imagenet-real": "validation", "imagenetv2-matched-frequency": "test",
+                   "imagenet-sketch": "test", "imagenet-r": "test", "imagenet-a": "test"}
 
 
 @pytest.fixture
@@ -65,19 +69,21 @@ def test_imagenet_1k_needs_the_location_of_a_copy(tmp_path):
         zoo.build_dataset("imagenet-1k", split="test", root=str(tmp_path))
 
 
-@pytest.mark.parametrize("spec", IMAGENET_MODELS, ids=lambda spec: spec.name)
-def test_imagenet_numbers_name_the_imagenet_validation_set(spec):
-    assert spec.default_dataset == "imagenet-1k"
-    for reported in spec.reported:
-        assert (reported.dataset, reported.split, dict(reported.dataset_args)) == ("imagenet-1k", "validation", {"root": "PATH"})
+def test_imagenet_numbers_name_the_test_sets_they_were_measured_on():
+    for spec in IMAGENET_MODELS:
+        assert spec.default_dataset == "imagenet-1k", spec.name
+        for reported in spec.reported:
+            assert (reported.split, dict(reported.dataset_args)) == (TEST_SET_SPLITS[reported.dataset], {"root": "PATH"})
+    for name, split in TEST_SET_SPLITS.items():
+        assert tuple(zoo.get(name, "dataset").splits) == (split,)
 
 
 def test_zoo_list_and_info_show_imagenet_and_how_to_reproduce():
-    assert len(IMAGENET_MODELS) >= 15  # the plugin's catalogue and the community registry.yaml
+    assert len(IMAGENET_MODELS) >= 1200  # the generated timm catalogue
     cli = make_cli()
     listing = CliRunner().invoke(cli, ["list", "efficientnet_lite0.ra_in1k"], env={"COLUMNS": "200"})
-    assert "top1 0.7548 (imagenet-1k)" in listing.output
-    info = CliRunner().invoke(cli, ["info", "resnet18.tv_in1k"])  # from registry.yaml
+    assert "top1 0.7549 (imagenet-1k)" in listing.output  # timm's 75.488
+    info = CliRunner().invoke(cli, ["info", "resnet18.tv_in1k"])
     assert ("reproduce: zoo run vision:resnet18.tv_in1k --dataset imagenet-1k --split validation "
             "--dataset-arg root=PATH") in info.output.splitlines()
 
