@@ -119,6 +119,19 @@ def test_a_stored_run_of_other_builder_arguments_does_not_count(toy_registry, tm
     assert plan.jobs[0].state == "to run"
 
 
+def test_a_stored_run_on_other_data_does_not_count(toy_registry, tmp_path):
+    """Same request, builder and weights, but the data changed since: the job runs again."""
+    results = tmp_path / "results.sqlite"
+    record = evaluate("keyword", "reviews", registry=toy_registry, limit=8)
+    with ResultsStore.open(results) as store:
+        store.add({**record, "dataset": {**record["dataset"], "fingerprint": "sha256:not-this-data"}})
+    plan = plan_sweep(["keyword"], ["reviews"], registry=toy_registry, results=results, limit=8)
+    assert plan.jobs[0].state == "to run"
+    with ResultsStore.open(results) as store:
+        store.add(record)
+    assert plan_sweep(["keyword"], ["reviews"], registry=toy_registry, results=results, limit=8).jobs[0].state == "stored"
+
+
 def test_dry_run_prints_the_plan_and_runs_nothing(zoo_cli, tmp_path):
     results = tmp_path / "results.sqlite"
     result = zoo_cli("sweep", "keyword*", "copy", "-d", "reviews", "--limit", "8", "--dry-run", "--results", str(results))

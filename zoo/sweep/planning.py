@@ -4,19 +4,21 @@ Every job is planned by the engine (:func:`zoo.engine.plan_named`) before any ru
 name, metric or option stops the sweep before it starts. Pairs that cannot go together (a
 model and a dataset of different tasks, a split a dataset lacks) are left out and said; if
 nothing is left, that is the error. A job whose request the results store already holds
-(status ok; the same builder and arguments; the pinned weights when the model pins them) is
-``stored``, and a sweep skips it: a sweep stopped half-way and started again runs only the
+(status ok; the same builder and arguments; the pinned weights when the model pins them; the
+same data, by the dataset's fingerprint) is ``stored``, and a sweep skips it: a sweep stopped half-way and started again runs only the
 jobs it had not finished.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zoo.engine import objects
 from zoo.engine.planning import Plan
 from zoo.errors import UsageError, ZooError
 from zoo.registry import Registry
@@ -119,7 +121,7 @@ def plan_sweep(models: Sequence[str], datasets: Sequence[str] = (), splits: Sequ
     _unique_names(jobs)
     path = store_path(results)
     if not rerun:
-        _look_up(jobs, path)
+        _look_up(jobs, path, registry)
     return SweepPlan(jobs, left_out, path)
 
 
@@ -143,17 +145,36 @@ def store_path(results: str | Path | None) -> Path | None:
     return settings.path if settings.enabled or results is not None else None
 
 
-def _look_up(jobs: list[PlannedJob], path: Path | None) -> None:
-    """Mark the jobs the store at ``path`` holds (a store not created yet holds nothing)."""
+def _look_up(jobs: list[PlannedJob], path: Path | None, registry: Registry) -> None:
+    """Mark the jobs the store at ``path`` holds (a store not created yet holds nothing).
+
+    A stored record answers a job only on the same data: for each job the store has a record of,
+    the dataset split is built once per sweep (not the model: that is the job's work) and its
+    fingerprint must be the record's. Weights are the catalogue's pin where there is one; an
+    unpinned entry is taken as its weights URI says (building every model here would cost the
+    sweep its jobs' time).
+    """
+    from zoo import api
     from zoo.engine.stored import same_entries
     from zoo.store import ResultsStore
 
     if path is None or not path.exists():
         return
+    fingerprints: dict[str, str | None] = {}
     with ResultsStore.open(path) as store:
         for planned in jobs:
             p = planned.plan
             pin = p.model.weights.sha256 if p.model and p.model.weights is not None and not p.request.model_args else None
             found = store.find(planned.request, weights_sha256=pin)
+            if found is None or not same_entries(found.record, p):
+                continue
+            data = json.dumps([p.dataset.id, p.split, objects.recordable(p.request.dataset_args)],  # type: ignore[union-attr]
+                              sort_keys=True, default=str)
+            if data not in fingerprints:
+                built = api.build_dataset(p.dataset, split=p.split, registry=registry, **p.request.dataset_args)
+                fingerprints[data] = getattr(built, "fingerprint", None)
+            if fingerprints[data] is None:
+                continue  # data that cannot say what it is always runs, as with zoo run
+            found = store.find(planned.request, weights_sha256=pin, fingerprint=fingerprints[data])
             if found is not None and same_entries(found.record, p):
                 planned.stored = found
