@@ -472,3 +472,17 @@ models:
     assert (tmp_path / "zoo" / "wheels" / "acme_weights-1.0-py3-none-any.whl").is_file()
     assert here(registry, "packaged") == "bundled"
     assert zoo.build_model("packaged", registry=registry).config["weights_path"].endswith("acme_weights/w.bin")
+
+
+def test_a_hub_dataset_is_pulled_through_zoo_hf_datasets(monkeypatch, toy_plugin_with):
+    from zoo.testing import fake_plugin
+
+    def register_datasets(register):
+        register("acme-reviews-hub", task="text-classification", builder="zoo.hf_datasets:text_classification",
+                 splits=["test"], license="MIT", args={"path": "acme/reviews"})
+
+    registry = registry_of(toy_plugin_with(lambda register: None), fake_plugin("hubdata", register_datasets=register_datasets))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    result = cli(registry, "pull", "--dataset", "acme-reviews-hub")
+    assert result.exit_code == 2 and result.stdout == "acme-reviews-hub: would fetch (size unknown)\n"
+    assert zoo.pull(datasets=["acme-reviews-hub"], registry=registry)[0]["kind"] == "dataset"

@@ -431,4 +431,8 @@ def _pull_dataset(spec: DatasetSpec, *, dry_run: bool, progress: bool, args: Map
     if hf_datasets is None or not hf_datasets.is_hf_dataset(spec):
         raise UsageError(f"dataset {spec.id} is not a Hugging Face hub dataset: only hub datasets can be pulled "
                          f"(`zoo info {spec.name}` says where its data comes from)")
-    return {**hf_datasets.pull_dataset(spec, dry_run=dry_run, progress=progress, args=args), "kind": "dataset"}
+    from zoo.weights import is_offline
+
+    # Offline nothing is fetched: what is missing is said, as for models.
+    return {**hf_datasets.pull_dataset(spec, dry_run=dry_run or is_offline(), progress=progress, args=args),
+            "kind": "dataset"}

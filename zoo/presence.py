@@ -135,10 +135,8 @@ class Need:
 
     def __str__(self) -> str:
         if self.kind == "hub":
-            at = f"@{self.revision}" if self.revision else ""
-            files = f" [{', '.join(self.patterns)}]" if self.patterns else ""
-            return f"hf-hub:{self.source}{at}{files}"
-        return self.source
+            return f"hf-hub:{self.source}" + (f"@{self.revision}" if self.revision else "")
+        return f"package:{self.source}" if self.kind == "package" else self.source
 
 
 def timm_record(name: str) -> Path:

@@ -32,8 +32,8 @@ def _line(result: dict[str, Any]) -> str:
     changed = [need for need in result["needs"] if need["status"] != "present"]
     if not changed:
         return f"{result['name']}: present" + ("" if result["needs"] else " (it needs no file)")
-    parts = [f"{need['source']}: {', '.join(need['files'][:4])}{' ...' if len(need['files']) > 4 else ''}"
-             for need in changed]
+    parts = [need["source"] + (f": {', '.join(need['files'][:4])}" if need["files"] else "")
+             + (" ..." if len(need["files"]) > 4 else "") for need in changed]
     return f"{result['name']}: {status} {_size(result.get('bytes'))} ({'; '.join(parts)})"
 
 
