@@ -46,3 +46,22 @@ def test_a_speech_recogniser_predicts_transcripts_and_gives_no_embeddings(tiny_f
     assert result["input"] == str(path) and isinstance(result["transcript"], str)
     with pytest.raises(UsageError, match="gives no embeddings: it has no embed"):
         zoo.embed(model, [path])
+
+
+def test_digits_cnn_is_a_template_never_run_on_random_weights(tmp_path):
+    import soundfile
+    from click.testing import CliRunner
+
+    from zoo.cli import make_cli
+
+    soundfile.write(tmp_path / "clip.wav", tone(), 16_000)
+    result = CliRunner().invoke(make_cli(), ["run", "digits-cnn", str(tmp_path / "clip.wav")])
+    assert result.exit_code == 2 and result.stdout == ""  # no uniform scores printed
+    assert result.stderr.startswith("zoo: error: model speech:digits-cnn is a template")
+    assert "(digits-cnn-synth;" in result.stderr and "--model-arg checkpoint=..." in result.stderr
+    # The trained weights, given as a checkpoint of one's own: the same classifier as the catalogue entry's.
+    shipped = zoo.get("digits-cnn-synth", "model").weights
+    model = zoo.build_model("digits-cnn", checkpoint=shipped.uri, checkpoint_sha256=shipped.sha256)
+    assert model.weights_sha256 == shipped.sha256 and not getattr(model, "random_weights", False)
+    with pytest.raises(UsageError, match="pins its weights .* checkpoint='x.safetensors' would be ignored"):
+        zoo.build_model("digits-cnn-synth", checkpoint="x.safetensors")

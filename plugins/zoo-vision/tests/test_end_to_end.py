@@ -68,3 +68,16 @@ def test_zoo_run_on_a_hub_model_offline_says_which_file_is_missing(digit_folder)
     assert result.exit_code != 0
     assert "timm/resnet50.a1_in1k" in result.stderr and "run `zoo pull resnet50.a1_in1k`" in result.stderr
     assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output  # a handled error
+
+
+def test_zoo_run_timm_without_weights_is_refused_not_random_labels(tmp_path, noise_image):
+    noise_image("RGB", (32, 32)).save(tmp_path / "cat.png")
+    result = CliRunner().invoke(make_cli(), ["run", "timm", str(tmp_path / "cat.png"), "--model-arg",
+                                             "model_name=resnet18"])
+    assert result.exit_code == 2 and result.stdout == ""  # no random ImageNet labels printed
+    assert result.stderr.startswith("zoo: error: model vision:timm is a template")
+    # Catalogue models of that architecture, and the arguments that load weights, are named.
+    assert "resnet18." in result.stderr and "--model-arg checkpoint=... or --model-arg pretrained=..." in result.stderr
+    random = CliRunner().invoke(make_cli(), ["run", "timm", str(tmp_path / "cat.png"), "--model-arg",
+                                             "model_name=resnet18", "--random-init", "--top-k", "1"])
+    assert random.exit_code == 0 and "has random weights" in random.stderr
