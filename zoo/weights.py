@@ -8,7 +8,7 @@ checkpoint through ``torch.load(weights_only=True)`` with no fallback.
 
 Building a model never downloads: what is not on this machine is one
 :class:`~zoo.errors.MissingArtifactError` at once, naming ``zoo pull NAME``
-(:mod:`zoo.pull` fetches, with ``fetch=True``). With ``ZOO_OFFLINE=1`` or
+(:mod:`zoo.fetch` fetches, with ``fetch=True``). With ``ZOO_OFFLINE=1`` or
 ``HF_HUB_OFFLINE=1`` nothing touches the network, not even ``zoo pull``.
 """
 

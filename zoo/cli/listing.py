@@ -252,7 +252,8 @@ def validate_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
     targets = [(path, None) for path in files] if files else catalogue_files(registry, state.settings)
     # FILE: that file is judged (and the builders it names), not an unrelated plugin that failed.
     problems = [] if files else [f"plugin {r.name!r}: {r.error}" for r in registry.plugins if r.status == "failed"]
-    registered = sum(not spec.template for spec in registry.models)  # templates are listed apart (`zoo list builders`)
+    templates = sum(spec.template for spec in registry.models)  # listed apart: `zoo list builders`
+    registered = len(registry.models) - templates
     # Licence ids are checked against the SPDX list here only: loading it would slow every `zoo list`.
     checked: list[Spec] = [] if files else [*registry.models, *registry.datasets]
     read: list[ModelSpec] = []
@@ -273,7 +274,7 @@ def validate_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
             unlicensed.add(spec.id)
     for problem in problems:
         click.echo(problem, err=True)
-    summary = _validate_summary(len(targets), read, unlicensed, registered, len(problems), bool(files))
+    summary = _validate_summary(len(targets), read, unlicensed, registered, len(problems), bool(files), templates)
     if registry.unavailable and not files:
         plugins = sorted({entry.plugin for entry in registry.unavailable})
         summary += (f"; {len(registry.unavailable)} set aside, their plugin(s) not installed or their task not "
@@ -285,7 +286,7 @@ def validate_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
 
 
 def _validate_summary(catalogues: int, read: list[ModelSpec], unlicensed: set[str], registered: int,
-                      problems: int, files_named: bool) -> str:
+                      problems: int, files_named: bool, templates: int = 0) -> str:
     """What was counted, and how it adds up to what `zoo list` shows.
 
     `zoo list` shows the models plugins register in code as well as the
@@ -298,6 +299,8 @@ def _validate_summary(catalogues: int, read: list[ModelSpec], unlicensed: set[st
     if not files_named:
         summary += (f"; zoo list shows {len(read) + registered} models ({len(read)} from catalogues, "
                     f"{registered} registered by plugins)")
+        if templates:
+            summary += f", and zoo list builders {templates} template(s)"
     return summary
 
 
