@@ -402,6 +402,7 @@ def stand_in_hub(monkeypatch):
                             url + "/{repo_id}/resolve/{revision}/{filename}")
         monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
         monkeypatch.delenv("HF_HUB_OFFLINE")
+        monkeypatch.delenv("ZOO_OFFLINE", raising=False)  # zoo-vision's test conftest sets it for its whole session
         return hub
 
     yield start
