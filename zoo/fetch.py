@@ -215,11 +215,18 @@ def _timm_repository(need: Need, what: str) -> Need:
         raise UsageError(f"{what}: timm has no pretrained weights named {need.timm_name!r} on the hub "
                          "(see timm.list_pretrained())")
     repo, filename = cfg.hf_hub_id, cfg.hf_hub_filename or presence.TIMM_WEIGHTS
-    record = presence.timm_record(need.timm_name)  # type: ignore[arg-type]
-    if (repo, filename) != (f"timm/{need.timm_name}", presence.TIMM_WEIGHTS):
-        record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text(json.dumps({"repo": repo, "file": filename}), encoding="utf-8")
     return replace(need, source=repo, patterns=(filename, "config.json"))
+
+
+def _note_timm_repository(need: Need) -> None:
+    """Once a timm tag's weights are here, note where they are when it is not ``timm/<tag>``."""
+    if need.timm_name is None or need.patterns is None:
+        return
+    filename = need.patterns[0]
+    if (need.source, filename) != (f"timm/{need.timm_name}", presence.TIMM_WEIGHTS):
+        record = presence.timm_record(need.timm_name)
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps({"repo": need.source, "file": filename}), encoding="utf-8")
 
 
 def _hub_error(error: BaseException, need: Need, what: str) -> ZooError:
@@ -295,6 +302,7 @@ def _fetch_hub(need: Need, *, what: str, dry_run: bool, progress: bool) -> _Fetc
         pending = _pending(need, info.sha, wanted)
         size = sum(listing[name] or 0 for name in pending) if all(listing[name] is not None for name in pending) else None
         if not pending:
+            _note_timm_repository(need)
             return _Fetched(need, "present", 0, wanted)
         if dry_run:
             return _Fetched(need, "would fetch", size, pending)
@@ -309,6 +317,7 @@ def _fetch_hub(need: Need, *, what: str, dry_run: bool, progress: bool) -> _Fetc
     except Exception as error:  # noqa: BLE001 - each of the hub's failures becomes one line
         raise _hub_error(error, need, what) from None
     _check_hub_pin(need, folder, wanted, what)
+    _note_timm_repository(need)
     return _Fetched(need, "fetched", size, pending)
 
 
