@@ -158,11 +158,13 @@ def test_version():
 
 def test_zoo_list_imports_no_heavy_library():
     """The installed `zoo list`, first-party plugins included, never imports torch & co., nor the
-    sweep executors' Ray and submitit (`zoo sweep` is registered beside it), nor Hugging Face datasets."""
+    sweep executors' Ray and submitit (`zoo sweep` is registered beside it), nor Hugging Face datasets,
+    nor the other commands' modules."""
     code = ("import sys\nfrom zoo.cli import main\nsys.argv = ['zoo', 'list']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print('HEAVY=' + ','.join(m for m in ('torch', 'timm', 'transformers', 'torchvision', 'ray', 'submitit',"
-            " 'zoo.sweep', 'datasets', 'pyarrow') if m in sys.modules))")
+            " 'zoo.sweep', 'datasets', 'pyarrow', 'zoo.cli.run', 'zoo.cli.sweep', 'zoo.cli.results', 'zoo.cli.pull')"
+            " if m in sys.modules))")  # other commands' modules are imported only when they run
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             env={**os.environ, "ZOO_STRICT_PLUGINS": "0"})
     assert result.returncode == 0, result.stderr
@@ -293,3 +295,15 @@ def test_list_shows_the_tasks_main_metric(tmp_path):
                                        register_models=register_models))
     result = CliRunner().invoke(make_cli(lambda settings: registry), ["list"])
     assert result.output.splitlines()[2].endswith("macro-f1 0.7 (d)")
+
+
+def test_each_builtin_command_is_found_in_the_module_that_defines_it():
+    """zoo imports a command's module only when it runs; the table saying where each is must be whole."""
+    import importlib
+
+    from zoo.cli.app import BUILTIN_COMMANDS
+
+    defined = {}
+    for module in set(BUILTIN_COMMANDS.values()):
+        defined.update((command.name, module) for command in importlib.import_module(f"zoo.cli.{module}").COMMANDS)
+    assert defined == BUILTIN_COMMANDS

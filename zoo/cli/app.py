@@ -62,12 +62,19 @@ class ZooGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in BUILTIN_COMMANDS:
+            import importlib
+
+            module = importlib.import_module(f"zoo.cli.{BUILTIN_COMMANDS[cmd_name]}")
+            for one in module.COMMANDS:
+                self.add_command(one)
+            command = super().get_command(ctx, cmd_name)
         if command is None and not ctx.resilient_parsing:
             command = self._plugin_commands(self.state(ctx)).get(cmd_name)
         return command
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        names = set(super().list_commands(ctx))
+        names = set(super().list_commands(ctx)) | set(BUILTIN_COMMANDS)
         if not ctx.resilient_parsing:
             names |= set(self._plugin_commands(self.state(ctx)))
         return sorted(names)
@@ -85,7 +92,8 @@ class ZooGroup(click.Group):
                 extra = click.Group()  # one per plugin: a plugin that fails half-way adds nothing
                 if call_hook(registry.manager, record, "register_commands", extra):
                     commands.update((name, command) for name, command in extra.commands.items()
-                                    if name not in self.commands and name not in commands)
+                                    if name not in self.commands and name not in BUILTIN_COMMANDS
+                                    and name not in commands)
                 else:
                     registry.drop_plugin(record.name)
                     message = f"plugin {record.name!r} failed and was skipped: {record.error}"
@@ -146,12 +154,15 @@ def make_cli(factory: RegistryFactory = _default_factory) -> ZooGroup:
         cli.state(ctx)
 
     cli.factory = staticmethod(factory)  # type: ignore[attr-defined]
-    from zoo.cli import listing, pull, results, run, scaffold, sweep
-
-    for command in (*listing.COMMANDS, *pull.COMMANDS, *run.COMMANDS, *sweep.COMMANDS, *results.COMMANDS,
-                    *scaffold.COMMANDS):
-        cli.add_command(command)
     return cli
+
+
+# zoo's own commands, by the module (in zoo.cli) that defines them: a command imports only its own
+# module, so `zoo list` never pays for importing `zoo run`'s, `zoo sweep`'s or `zoo results`' code.
+BUILTIN_COMMANDS: dict[str, str] = {
+    "list": "listing", "info": "listing", "plugins": "listing", "validate": "listing", "pull": "pull",
+    "run": "run", "sweep": "sweep", "results": "results", "plugin": "scaffold",
+}
 
 
 def _terminate_like_ctrl_c(signum: int, frame: Any) -> None:
