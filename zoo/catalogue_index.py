@@ -44,7 +44,7 @@ from zoo.specs import ModelSpec, Origin, ReportedMetric, WeightsSpec
 
 __all__ = ["CatalogueRead", "INDEX_FORMAT", "TableRows", "entry_names", "index_folder", "read_catalogues"]
 
-INDEX_FORMAT: Final = 4
+INDEX_FORMAT: Final = 5
 STALE_AFTER_SECONDS: Final = 7 * 24 * 3600  # indexes of catalogue sets nobody read for a week are removed
 SETTLED_AFTER_NS: Final = 2 * 10**9  # a catalogue changed in the last 2 s is keyed by its content too
 

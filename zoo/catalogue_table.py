@@ -24,7 +24,7 @@ from zoo.specs import ModelSpec, Origin
 __all__ = ["IndexedModelSpec", "ModelTable", "table_columns"]
 
 # Columns every table holds, one value per row (codes: positions in the matching "*_values" list).
-_COLUMNS: Final = ("name", "plugin", "where", "task", "license", "tags", "params", "offset")
+_COLUMNS: Final = ("name", "plugin", "where", "task", "license", "tags", "params", "files", "offset")
 _CODED: Final = ("plugin", "task", "license", "tags")
 
 
@@ -240,6 +240,9 @@ class IndexedModelSpec(ModelSpec):
             return self._whole.reported_values()
         return self._table.reported_values(self._row)
 
+    def file_uris(self) -> tuple[tuple[str, str | None], ...]:
+        return tuple((uri, sha256) for uri, sha256 in self._table.column("files")[self._row])
+
     def __eq__(self, other: object) -> bool:
         return self.whole() == (other.whole() if isinstance(other, IndexedModelSpec) else other)
 
@@ -283,6 +286,7 @@ def table_columns(specs: Sequence[ModelSpec], where_prefixes: Sequence[str], lin
         columns["name"].append(spec.name)
         columns["where"].append(spec.origin.where[len(prefix):])
         columns["params"].append(spec.params)
+        columns["files"].append([list(pair) for pair in spec.file_uris()])
         columns["offset"].append(offset)
         offset += length
         flat: list[Any] = []

@@ -28,16 +28,21 @@ def _state(ctx: click.Context) -> Any:
     return ctx.find_root().obj
 
 
-def headline_metric(spec: ModelSpec, registry: Registry) -> str:
+def headline_metric(spec: ModelSpec, registry: Registry, main_metrics: dict[str, str] | None = None) -> str:
     """The reported value of the task's main metric (its first default), as
-    ``top1 0.8037 (imagenet-1k)``; the first reported value if that has none."""
+    ``top1 0.8037 (imagenet-1k)``; the first reported value if that has none.
+    ``main_metrics``: :func:`main_metrics` of the registry, when many rows are shown."""
     reported = spec.reported_values()
     if not reported:
         return "-"
-    task = next((t for t in registry.tasks if t.name == spec.task), None)
-    main = task.default_metrics[0] if task is not None and task.default_metrics else None
+    main = (main_metrics if main_metrics is not None else main_metrics_of(registry)).get(spec.task)
     metric, value, dataset = next((r for r in reported if r[0] == main), reported[0])
     return f"{metric} {value:.4g} ({dataset})"
+
+
+def main_metrics_of(registry: Registry) -> dict[str, str]:
+    """Each task's main metric (its first default)."""
+    return {task.name: task.default_metrics[0] for task in registry.tasks if task.default_metrics}
 
 
 def _display_name(spec: Spec, registry: Registry) -> str:
@@ -55,9 +60,10 @@ def _rows(kind: str, specs: list[Any], registry: Registry, here: list[str | None
           ) -> tuple[list[str], list[list[Any]]]:
     if kind == "model":
         states = here if here is not None else model_states(specs)
+        main = main_metrics_of(registry)
         return (["name", "task", "plugin", "here", "params", "license", "reported"],
                 [[_display_name(s, registry), s.task, s.plugin, state or "-", format_count(s.params), s.license,
-                  headline_metric(s, registry)] for s, state in zip(specs, states)])
+                  headline_metric(s, registry, main)] for s, state in zip(specs, states)])
     if kind == "builder":
         return (["template", "task", "plugin", "weights from", "description"],
                 [[_display_name(s, registry), s.task, s.plugin, _weights_from(s), s.description] for s in specs])
