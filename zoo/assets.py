@@ -19,7 +19,6 @@ imported, and no pip metadata is written.
 
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.util
 import json
 import os
@@ -73,14 +72,19 @@ def _installed_root(name: str, version: str | None) -> tuple[Path | None, str]:
         found = None
     if found is None or not found.submodule_search_locations:
         return None, "is not installed"
-    if version is not None:
+    root = Path(list(found.submodule_search_locations)[0])
+    if version is not None and not (root.parent / f"{_normalized(name).replace('-', '_')}-{version}.dist-info").is_dir():
+        # Not the usual install (its metadata folder beside it, named by the standard): ask the metadata.
+        # Imported here: importlib.metadata costs `zoo list` a tenth of its start.
+        from importlib import metadata
+
         try:
-            installed = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
             return None, f"is on the path without version metadata (not the pinned {version})"
         if installed != version:
             return None, f"is installed at version {installed}, not the pinned {version}"
-    return Path(list(found.submodule_search_locations)[0]), "is installed"
+    return root, "is installed"
 
 
 def _find_wheel(name: str, version: str | None, what: str) -> Path | None:
