@@ -19,7 +19,10 @@ __all__ = ["HUB_DATASETS", "register_hub_datasets"]
 
 HUB_DATASETS: Final[tuple[dict[str, Any], ...]] = (
     # google/speech_commands is a loading script; the hub's Parquet export of it (refs/convert/parquet)
-    # is what datasets reads, one folder per config and split.
+    # is what datasets reads, one folder per config and split. Sizes, columns, classes and licence are the
+    # hub card's (v0.02: validation 9982, test 4890). The CONFIG/SPLIT/NNNN.parquet layout is the exporter's
+    # (as uoft-cs/cifar10's plain_text/train/0000.parquet), not confirmed for this repository; a partial
+    # export would sit in v0.02/partial-SPLIT/ instead.
     dict(name="speech-commands-v2", task="audio-classification", builder="zoo.hf_datasets:audio_classification",
          splits=["test", "validation"], size={"test": 4890, "validation": 9982},
          args={"path": "google/speech_commands", "revision": "refs/convert/parquet",

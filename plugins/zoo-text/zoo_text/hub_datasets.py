@@ -6,7 +6,8 @@ splits into the Hugging Face cache, then ``zoo run MODEL --dataset NAME`` reads
 them offline; class names come from each dataset's ``ClassLabel`` column.
 Revisions are not pinned (no commit could be checked offline): a run
 records the commit it read in the dataset's fingerprint. Licences are the
-dataset cards' (NOASSERTION where a card names none). Pure data: the entry
+dataset cards' (NOASSERTION where a card names none, or only "other" or
+"unknown", which are not SPDX ids). Pure data: the entry
 module imports it without importing ``datasets``.
 """
 
@@ -24,7 +25,7 @@ GLUE: Final = ("Alex Wang, Amanpreet Singh, Julian Michael, Felix Hill, Omer Lev
 HUB_DATASETS: Final[tuple[dict[str, Any], ...]] = (
     dict(name="sst2", splits=["validation", "train"], size={"validation": 872, "train": 67349},
          args={"path": "nyu-mll/glue", "config": "sst2", "text": "sentence", "sample_id": "idx"},
-         license="NOASSERTION", source="https://huggingface.co/datasets/nyu-mll/glue",
+         license="NOASSERTION", source="https://huggingface.co/datasets/nyu-mll/glue",  # the card: license other
          tags=["sentiment", "english", "glue", "hugging-face"],
          citation="Richard Socher, Alex Perelygin, Jean Wu, Jason Chuang, Christopher D. Manning, Andrew Ng and "
                   "Christopher Potts. 2013. Recursive Deep Models for Semantic Compositionality Over a Sentiment "
@@ -35,7 +36,7 @@ HUB_DATASETS: Final[tuple[dict[str, Any], ...]] = (
          size={"validation_matched": 9815, "validation_mismatched": 9832},
          args={"path": "nyu-mll/glue", "config": "mnli", "text": "premise", "text_pair": "hypothesis",
                "sample_id": "idx"},
-         license="NOASSERTION", source="https://huggingface.co/datasets/nyu-mll/glue",
+         license="NOASSERTION", source="https://huggingface.co/datasets/nyu-mll/glue",  # the card: license other
          tags=["nli", "english", "glue", "pairs", "hugging-face"],
          citation="Adina Williams, Nikita Nangia and Samuel R. Bowman. 2018. A Broad-Coverage Challenge Corpus for "
                   f"Sentence Understanding through Inference. In NAACL-HLT 2018. {GLUE}",
@@ -51,14 +52,14 @@ HUB_DATASETS: Final[tuple[dict[str, Any], ...]] = (
          description="Adversarial NLI: (premise, hypothesis) pairs written to fool strong models, three rounds, "
                      "labelled entailment, neutral or contradiction."),
     dict(name="imdb", splits=["test", "train"], size={"test": 25000, "train": 25000},
-         args={"path": "stanfordnlp/imdb", "labels": ["negative", "positive"]}, license="NOASSERTION",
+         args={"path": "stanfordnlp/imdb", "labels": ["negative", "positive"]}, license="NOASSERTION",  # card: other
          source="https://huggingface.co/datasets/stanfordnlp/imdb", tags=["sentiment", "english", "hugging-face"],
          citation="Andrew L. Maas, Raymond E. Daly, Peter T. Pham, Dan Huang, Andrew Y. Ng and Christopher Potts. "
                   "2011. Learning Word Vectors for Sentiment Analysis. In ACL 2011.",
          description="IMDb Large Movie Review Dataset: 50,000 whole reviews, balanced; the hub's classes neg/pos "
                      "are named negative/positive, as sentiment models name them."),
     dict(name="ag-news", splits=["test", "train"], size={"test": 7600, "train": 120000},
-         args={"path": "fancyzhx/ag_news"}, license="NOASSERTION",
+         args={"path": "fancyzhx/ag_news"}, license="NOASSERTION",  # the card: license unknown
          source="https://huggingface.co/datasets/fancyzhx/ag_news", tags=["topic", "english", "news", "hugging-face"],
          citation="Xiang Zhang, Junbo Zhao and Yann LeCun. 2015. Character-level Convolutional Networks for Text "
                   "Classification. In NeurIPS 2015.",
@@ -66,7 +67,7 @@ HUB_DATASETS: Final[tuple[dict[str, Any], ...]] = (
     dict(name="rotten-tomatoes-hub", splits=["test", "validation", "train"],
          size={"test": 1066, "validation": 1066, "train": 8530},
          args={"path": "cornell-movie-review-data/rotten_tomatoes", "labels": ["negative", "positive"]},
-         license="NOASSERTION",
+         license="NOASSERTION",  # the card: license unknown
          source="https://huggingface.co/datasets/cornell-movie-review-data/rotten_tomatoes",
          tags=["sentiment", "english", "hugging-face"],
          citation="Bo Pang and Lillian Lee. 2005. Seeing stars: Exploiting class relationships for sentiment "
@@ -74,7 +75,7 @@ HUB_DATASETS: Final[tuple[dict[str, Any], ...]] = (
          description="The whole Pang & Lee sentence polarity set (10,662 snippets) as the hub splits it, its "
                      "classes neg/pos named negative/positive; rotten-tomatoes is the bundled, offline subset."),
     dict(name="emotion", splits=["test", "validation", "train"], size={"test": 2000, "validation": 2000, "train": 16000},
-         args={"path": "dair-ai/emotion", "config": "split"}, license="NOASSERTION",
+         args={"path": "dair-ai/emotion", "config": "split"}, license="NOASSERTION",  # the card: license other
          source="https://huggingface.co/datasets/dair-ai/emotion", tags=["emotion", "english", "hugging-face"],
          citation="Elvis Saravia, Hsien-Chi Toby Liu, Yen-Hao Huang, Junlin Wu and Yi-Shin Chen. 2018. CARER: "
                   "Contextualized Affect Representations for Emotion Recognition. In EMNLP 2018.",

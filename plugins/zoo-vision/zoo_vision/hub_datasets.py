@@ -25,7 +25,7 @@ HUB_DATASETS: Final[tuple[dict[str, Any], ...]] = (
          citation="Makerere AI Lab. 2020. Bean disease dataset. https://github.com/AI-Lab-Makerere/ibean/",
          description="Bean leaf photos taken in Uganda: angular_leaf_spot, bean_rust or healthy (500x500)."),
     dict(name="cifar10", splits=["test", "train"], size={"test": 10000, "train": 50000},
-         args={"path": "uoft-cs/cifar10", "image": "img", "label": "label"}, license="NOASSERTION",
+         args={"path": "uoft-cs/cifar10", "image": "img", "label": "label"}, license="NOASSERTION",  # card: unknown
          source="https://huggingface.co/datasets/uoft-cs/cifar10", tags=["objects", "low-resolution", "hugging-face"],
          citation="Alex Krizhevsky. 2009. Learning Multiple Layers of Features from Tiny Images. Technical report, "
                   "University of Toronto.",
