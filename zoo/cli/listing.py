@@ -225,11 +225,16 @@ def info_command(ctx: click.Context, name: str, kind: str | None, as_json: bool)
         fields.pop("template", None)  # a card says "template: True" only of templates
     click.echo("\n".join(card_lines(fields)))
     if isinstance(spec, ModelSpec):
-        # Published numbers too, when their dataset is registered: zoo runs the published protocol.
-        datasets = {name for s in _state(ctx).registry.entries["dataset"].values() for name in (s.name, s.id)}
+        # Published numbers too, when their dataset is registered and zoo can score it (a dataset tagged
+        # `published-only` is registered for the numbers published on it): zoo runs the published protocol.
+        datasets = {name for s in _state(ctx).registry.entries["dataset"].values() for name in (s.name, s.id)
+                    if PUBLISHED_ONLY not in s.tags}
         commands = {_reproduce_command(spec, r) for r in spec.reported if r.source == "zoo run" or r.dataset in datasets}
         for command in sorted(commands):
             click.echo(f"reproduce: {printable(command)}")
+
+
+PUBLISHED_ONLY = "published-only"  # the tag of a dataset zoo lists published numbers on but cannot score yet
 
 
 def _reproduce_command(spec: ModelSpec, reported: Any) -> str:

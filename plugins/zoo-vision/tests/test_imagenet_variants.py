@@ -97,3 +97,13 @@ def test_running_on_imagenet_real_says_in_one_line_why_it_cannot(tmp_path):
                                              "--dataset-arg", f"root={tmp_path}", "--no-store"])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) == 1 and "cannot score ImageNet-ReaL yet" in result.stderr
+
+
+def test_zoo_info_offers_no_command_for_the_numbers_published_on_imagenet_real():
+    """ReaL's numbers are shown on the card, but only datasets zoo can score get a reproduce line."""
+    result = CliRunner().invoke(make_cli(), ["info", "resnet50.a1_in1k"])
+    assert result.exit_code == 0, result.output
+    assert "imagenet-real" in result.stdout  # the published value is on the card
+    commands = [line for line in result.stdout.splitlines() if line.startswith("reproduce: ")]
+    assert any("--dataset imagenet-1k " in line for line in commands)
+    assert not any("imagenet-real" in line for line in commands)
