@@ -6,7 +6,8 @@ Importing zoo is cheap: nothing here imports torch, timm or transformers.
 from __future__ import annotations
 
 from zoo.api import (build_dataset, build_metric, build_model, catalogue_only, default_registry, embed, evaluate, get,
-                     list_datasets, list_metrics, list_models, list_tasks, predict, pull, resolve_builder, results)
+                     leaderboard, list_datasets, list_metrics, list_models, list_tasks, predict, pull, resolve_builder,
+                     results)
 from zoo.errors import (AmbiguousNameError, BuilderImportError, CatalogueError, LabelMismatchError,
                         MissingArtifactError, NotFoundError, PluginError, SampleError, UsageError, ZooError)
 from zoo.hookspecs import hookimpl
@@ -54,6 +55,7 @@ __all__ = [
     "evaluate",
     "get",
     "hookimpl",
+    "leaderboard",
     "list_datasets",
     "list_metrics",
     "list_models",

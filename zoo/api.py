@@ -24,7 +24,7 @@ from zoo.specs import DatasetSpec, MetricSpec, ModelSpec, Spec, TaskSpec
 
 __all__ = [
     "build_dataset", "build_metric", "build_model", "catalogue_only", "default_registry", "embed", "evaluate",
-    "expand_models", "get",
+    "expand_models", "get", "leaderboard",
     "list_datasets", "list_metrics", "list_models", "list_tasks", "predict", "pull", "resolve_builder",
     "resolve_import", "results",
 ]
@@ -396,3 +396,22 @@ def results(model: str | None = None, dataset: str | None = None, task: str | No
         found = store.query(model=model, dataset=dataset, task=task, kind=kind, status=status, since=since,
                             limit=limit)
     return [stored.to_dict() for stored in found]
+
+def leaderboard(*, task: str | None = None, dataset: str | None = None, metric: str | None = None,
+                x: str = "params", source: str = "all", license: str | None = None, top: int | None = None,
+                results: str | os.PathLike[str] | None = None, registry: Registry | None = None) -> dict[str, Any]:
+    """Models of one task ranked by ``metric`` (default: the task's main metric) against a cost ``x``
+    (``params``, ``throughput``, ``latency``, ``flops`` or ``memory``), as plain data: what
+    ``zoo leaderboard --json`` prints.
+
+    Reported values (the catalogue's) and reproduced ones (the newest ``zoo run`` record of each model
+    in the results store at ``results``, default ``$ZOO_RESULTS`` or zoo's cache) sit side by side in
+    each row; ``source`` (``all``, ``reproduced``, ``reported``) says which rank a model (``all``: the
+    reproduced value when there is one). Costs come from ``zoo bench`` records, else the run records
+    and the catalogue; ``pareto`` flags the rows no other row beats on both. See
+    :func:`zoo.leaderboards.leaderboard` for every field.
+    """
+    from zoo.leaderboards import leaderboard as rank
+
+    return rank(task=task, dataset=dataset, metric=metric, x=x, source=source, license=license, top=top,
+                results=results, registry=_registry(registry))

@@ -1,0 +1,255 @@
+"""`zoo leaderboard` and `zoo.leaderboard`: reported and reproduced values side by side, costs from
+`zoo bench` records, the Pareto front, CSV/JSON/PNG/HTML outputs and the bad-input lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+import zoo
+from zoo.cli import make_cli
+from zoo.leaderboards import NothingToRank, pareto_flags
+from zoo.store import ResultsStore
+from zoo.testing import registry_of
+
+
+def reported(value, dataset="reviews"):
+    return [{"metric": "accuracy", "value": value, "dataset": dataset, "source": "https://example.org/card"}]
+
+
+def register_models(register):
+    # With the toys' `keyword` (4 parameters, accuracy 0.5), a size ladder on `reviews`: `large` is bigger
+    # than `medium` and worse, so never Pareto-optimal.
+    register("tiny", task="text-classification", builder="zoo.testing.toy:build_keyword_model", license="MIT",
+             params=10, reported=reported(0.60))
+    register("medium", task="text-classification", builder="zoo.testing.toy:build_keyword_model", license="MIT",
+             params=1_000, reported=reported(0.80))
+    register("large", task="text-classification", builder="zoo.testing.toy:build_keyword_model",
+             license="Apache-2.0", params=10_000, reported=reported(0.78))
+    register("speller", task="toy-transcription", builder="zoo.testing.toy:build_copy_transcriber", license="MIT",
+             params=5, reported=[{"metric": "wer", "value": 0.3, "dataset": "sentences", "source": "zoo run"}])
+    register("speller-big", task="toy-transcription", builder="zoo.testing.toy:build_copy_transcriber", license="MIT",
+             params=50, reported=[{"metric": "wer", "value": 0.1, "dataset": "sentences", "source": "zoo run"}])
+
+
+@pytest.fixture
+def registry(toy_plugin_with):
+    return registry_of(toy_plugin_with(register_models))
+
+
+def run_record(model, accuracy, *, samples_per_second=100.0, parameters=None):
+    """A stored `zoo run` record of the shape zoo.evaluate returns (the fields the store reads)."""
+    return {"task": "text-classification", "request": {"model": model, "dataset": "toys:reviews"},
+            "model": {"id": model, "parameters": parameters}, "dataset": {"id": "toys:reviews", "split": "test"},
+            "metrics": {"accuracy": accuracy}, "run": {"samples_per_second": samples_per_second}}
+
+
+def bench_record(model, *, by_batch, flops=None, memory=None):
+    return {"kind": "bench", "status": "ok", "model": {"id": model},
+            "bench": {"device": "cpu", "dtype": "float32", "inputs": "synthetic", "flops_per_sample": flops,
+                      "peak_memory_bytes": memory, "params": None,
+                      "by_batch_size": {size: {"samples_per_second": speed, "latency_ms_median": 1000 / speed,
+                                               "latency_ms_p95": 1200 / speed} for size, speed in by_batch.items()}}}
+
+
+@pytest.fixture
+def store(tmp_path):
+    path = tmp_path / "results.sqlite"
+    with ResultsStore.open(path) as opened:
+        yield opened
+
+
+def cli(registry, *args, exit_code=0):
+    result = CliRunner().invoke(make_cli(lambda settings: registry), ["leaderboard", *args], catch_exceptions=False)
+    assert result.exit_code == exit_code, result.output
+    return result
+
+
+# -- the Pareto front ------------------------------------------------------------------------------
+
+
+def test_pareto_flags_keep_the_points_no_other_beats_on_both():
+    # (accuracy, params): the 0.78 point is beaten by 0.80 at a tenth of the size; equal points are both kept.
+    points = [(0.60, 10), (0.80, 1_000), (0.78, 10_000), (0.80, 1_000), (0.90, None)]
+    assert pareto_flags(points) == [True, True, False, True, False]
+
+
+def test_pareto_flags_follow_which_way_is_better():
+    # A word error rate (lower is better) against throughput (higher is cheaper).
+    points = [(0.30, 500.0), (0.10, 50.0), (0.35, 100.0)]
+    assert pareto_flags(points, higher_is_better=False, lower_cost_is_better=False) == [True, True, False]
+
+
+# -- what ranks, and where each value comes from -------------------------------------------------
+
+
+def test_reported_values_rank_the_catalogue_and_the_dominated_model_is_not_flagged(registry, tmp_path):
+    board = zoo.leaderboard(dataset="reviews", results=tmp_path / "none.sqlite", registry=registry)
+    assert board["metric"] == "accuracy" and board["task"] == "text-classification"
+    assert [(row["name"], row["value_source"], row["pareto"]) for row in board["rows"]] == [
+        ("medium", "reported", True), ("large", "reported", False), ("tiny", "reported", True),
+        ("keyword", "reported", True)]
+    assert board["rows"][0]["reported_source"] == "https://example.org/card"
+    assert board["rows"][0]["cost_from"] == "catalogue"
+
+
+def test_a_reproduced_value_sits_beside_the_reported_one_and_ranks_the_model(registry, store):
+    store.add(run_record("toys:large", 0.85))
+    board = zoo.leaderboard(dataset="reviews", results=store.path, registry=registry)
+    large = board["rows"][0]
+    assert (large["name"], large["reproduced"], large["reported"], large["value_source"]) == (
+        "large", 0.85, 0.78, "reproduced")
+    assert large["record"] == 1 and large["pareto"] and board["rows"][1]["name"] == "medium"
+
+    reported_only = zoo.leaderboard(dataset="reviews", source="reported", results=store.path, registry=registry)
+    assert [row["name"] for row in reported_only["rows"]] == ["medium", "large", "tiny", "keyword"]
+    assert all(row["reproduced"] is None for row in reported_only["rows"])
+    reproduced_only = zoo.leaderboard(dataset="reviews", source="reproduced", results=store.path, registry=registry)
+    assert [(row["name"], row["reported"]) for row in reproduced_only["rows"]] == [("large", None)]
+
+
+def test_the_newest_run_of_a_model_is_the_one_shown(registry, store):
+    store.add(run_record("toys:tiny", 0.55))
+    store.add(run_record("toys:tiny", 0.65))
+    row = next(row for row in zoo.leaderboard(dataset="reviews", results=store.path, registry=registry)["rows"]
+               if row["name"] == "tiny")
+    assert (row["reproduced"], row["record"]) == (0.65, 2)
+
+
+def test_costs_come_from_bench_records_else_from_runs(registry, store):
+    store.add(run_record("toys:tiny", 0.6, samples_per_second=40.0))
+    store.add(bench_record("toys:medium", by_batch={"1": 50.0, "32": 400.0}, flops=2e6, memory=3 * 2**20),
+              kind="bench")
+    board = zoo.leaderboard(dataset="reviews", x="throughput", results=store.path, registry=registry)
+    rows = {row["name"]: row for row in board["rows"]}
+    assert (rows["medium"]["cost"], rows["medium"]["cost_from"]) == (400.0, "bench")  # the best batch size
+    assert rows["medium"]["latency_ms"] == pytest.approx(20.0) and rows["medium"]["flops"] == 2e6
+    assert (rows["tiny"]["cost"], rows["tiny"]["cost_from"]) == (40.0, "run")
+    assert rows["large"]["cost"] is None and board["missing_cost"] == ["toys:large", "toys:keyword"]
+    assert not rows["large"]["pareto"]  # never on the front without a cost
+
+
+def test_a_lower_is_better_metric_ranks_smallest_first(registry, tmp_path):
+    board = zoo.leaderboard(task="toy-transcription", results=tmp_path / "none.sqlite", registry=registry)
+    assert board["metric"] == "wer" and not board["higher_is_better"]
+    assert [(row["name"], row["pareto"]) for row in board["rows"]] == [("speller-big", True), ("speller", True)]
+
+
+def test_license_and_top_narrow_the_rows(registry, tmp_path):
+    board = zoo.leaderboard(dataset="reviews", license="mit", top=1, results=tmp_path / "none.sqlite",
+                            registry=registry)
+    assert [row["name"] for row in board["rows"]] == ["medium"]
+
+
+# -- bad input -----------------------------------------------------------------------------------
+
+
+def test_x_with_a_figure_no_record_has_names_the_models_and_zoo_bench(registry, tmp_path):
+    result = cli(registry, "--dataset", "reviews", "--x", "latency", "--results", str(tmp_path / "r.sqlite"),
+                 exit_code=2)
+    assert result.output.strip() == (
+        "zoo: error: --x latency: no ranked model has a latency at batch 1 figure (medium, large, tiny, keyword); "
+        "`zoo bench medium large tiny keyword` measures it, then run again")
+
+
+def test_models_lacking_the_figure_are_listed_and_named_on_stderr(registry, store):
+    store.add(bench_record("toys:medium", by_batch={"1": 50.0}), kind="bench")
+    result = cli(registry, "--dataset", "reviews", "--x", "latency", "--results", str(store.path))
+    assert "zoo: 3 model(s) have no latency figure and are not on the Pareto front (large, tiny, keyword): " \
+           "`zoo bench large` measures it" in result.output
+    assert "20 ms" in result.output
+
+
+def test_nothing_to_rank_says_what_to_run(registry, tmp_path):
+    with pytest.raises(NothingToRank, match=r"`zoo run MODEL --dataset reviews` measures one"):
+        zoo.leaderboard(dataset="reviews", source="reproduced", results=tmp_path / "none.sqlite", registry=registry)
+    result = cli(registry, "--dataset", "reviews", "--source", "reproduced", "--results", str(tmp_path / "n.sqlite"),
+                 exit_code=1)
+    assert result.output.startswith("zoo: error: no model of task 'text-classification' has a stored run of "
+                                    "accuracy on reviews")
+
+
+def test_several_tasks_ask_for_one_and_a_foreign_metric_is_refused(registry, tmp_path):
+    result = cli(registry, exit_code=2)
+    assert "a leaderboard ranks the models of one task: add --task" in result.output
+    result = cli(registry, "--dataset", "reviews", "--metric", "wer", exit_code=2)
+    assert "--metric 'wer' is not a metric of task 'text-classification'" in result.output
+
+
+def test_a_corrupt_store_is_the_store_s_one_line(registry, tmp_path):
+    damaged = tmp_path / "results.sqlite"
+    damaged.write_bytes(b"not a database at all" * 100)
+    result = cli(registry, "--dataset", "reviews", "--results", str(damaged), exit_code=2)
+    assert result.output.count("\n") == 1 and f"results database {damaged}" in result.output
+
+
+# -- outputs ---------------------------------------------------------------------------------------
+
+
+def test_table_marks_reproduced_reported_and_the_front(registry, store):
+    store.add(run_record("toys:tiny", 0.65))
+    lines = cli(registry, "--dataset", "reviews", "--results", str(store.path)).output.splitlines()
+    assert lines[0].split() == ["rank", "model", "accuracy", "reproduced", "accuracy", "reported", "params",
+                                "pareto", "license"]
+    assert lines[2].split() == ["1", "medium", "-", "0.8000", "1.0K", "*", "MIT"]
+    assert lines[4].split() == ["3", "tiny", "0.6500", "0.6000", "10", "*", "MIT"]
+
+
+def test_csv_and_json_carry_every_row_field(registry, store, tmp_path):
+    store.add(run_record("toys:tiny", 0.65))
+    out = tmp_path / "board.csv"
+    result = cli(registry, "--dataset", "reviews", "--json", "--csv", str(out), "--results", str(store.path))
+    board = json.loads(result.output)
+    assert board == zoo.leaderboard(dataset="reviews", results=store.path, registry=registry)
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [row["model"] for row in rows] == ["toys:medium", "toys:large", "toys:tiny", "toys:keyword"]
+    assert rows[2]["reproduced"] == "0.65" and rows[2]["reported"] == "0.6" and rows[2]["pareto"] == "True"
+    assert rows[0]["reproduced"] == "" and rows[0]["value_source"] == "reported"
+
+
+def test_png_chart_is_drawn(registry, store, tmp_path):
+    from PIL import Image
+
+    store.add(run_record("toys:large", 0.85))
+    out = tmp_path / "board.png"
+    result = cli(registry, "--dataset", "reviews", "--plot", str(out), "--results", str(store.path))
+    assert f"zoo: chart written to {out}" in result.output
+    with Image.open(out) as image:
+        assert image.format == "PNG" and image.size == (1200, 780)
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+    assert len(colours) > 50  # drawn, not a blank canvas
+    assert not list(tmp_path.glob(".board.png*"))  # the staging file was renamed into place
+
+
+def test_html_chart_is_self_contained(registry, store, tmp_path):
+    store.add(run_record("toys:large", 0.85))
+    out = tmp_path / "board.html"
+    cli(registry, "--dataset", "reviews", "--plot", str(out), "--results", str(store.path))
+    html = out.read_text()
+    assert "<script src=\"http" not in html and "<script src='http" not in html  # works offline
+    assert "plotly" in html.lower() and len(html) > 1_000_000  # the library itself is inside
+    for text in ("Pareto front", "reproduced here (zoo run)", "reported (catalogue)", "large", "medium"):
+        assert text in html
+
+
+def test_a_chart_draws_one_dataset_and_only_png_or_html(registry, tmp_path):
+    result = cli(registry, "--dataset", "reviews", "--plot", str(tmp_path / "board.svg"), exit_code=2)
+    assert "give a file ending in .png (an image) or .html" in result.output
+    assert not (tmp_path / "board.svg").exists()
+
+
+def test_leaderboard_imports_neither_torch_nor_a_plotting_library(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom zoo.cli.app import main\ntry:\n    main(['leaderboard', '--dataset', 'digits', "
+            f"'--results', {str(tmp_path / 'r.sqlite')!r}])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('torch', 'matplotlib', 'plotly') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert "digits-resnet18" in done.stdout and done.stdout.strip().endswith("[]")

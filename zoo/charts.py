@@ -1,0 +1,168 @@
+"""Leaderboard charts: a metric against a cost on a log axis, the Pareto front drawn.
+
+``out.png`` is drawn with matplotlib (the Agg backend: no display needed); ``out.html`` with Plotly,
+the plotly.js library written into the file, so the chart is interactive offline. Both come with the
+``plot`` extra (``pip install 'zoo[plot]'``) and are imported only when a chart is drawn.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from zoo.errors import UsageError
+
+__all__ = ["LABEL_ALL_UP_TO", "plot"]
+
+LABEL_ALL_UP_TO: Final = 30
+"""Every point is labelled up to this many rows; past it, only the Pareto-optimal ones (the rest would overlap)."""
+
+_REPRODUCED = {"color": "#1f77b4", "marker": "o", "plotly": "circle"}
+_REPORTED = {"color": "#ff7f0e", "marker": "s", "plotly": "square-open"}
+_FRONT = "#2ca02c"
+
+
+def plot(board: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Draw ``board`` (what :func:`zoo.leaderboard` returns) to ``path``: ``.png`` or ``.html``."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".png", ".html"):
+        raise UsageError(f"--plot {path}: give a file ending in .png (an image) or .html (an interactive chart)")
+    datasets = board["datasets"]
+    if len(datasets) != 1:
+        raise UsageError(f"--plot draws one dataset, and these rows are on {len(datasets)} "
+                         f"({', '.join(datasets)}): add --dataset")
+    if target.is_dir():
+        raise UsageError(f"--plot {path}: it is a directory; give a file name")
+    if not target.parent.is_dir() and str(target.parent):
+        raise UsageError(f"--plot {path}: folder {target.parent} does not exist")
+    points = [row for row in board["rows"] if row["cost"] is not None]
+    draw = _png if suffix == ".png" else _html
+    with _replacing(target) as staging:
+        draw(board, points, staging)
+    return target
+
+
+class _replacing:
+    """A temporary file beside ``target``, renamed onto it once written: never a half-drawn chart."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def __enter__(self) -> str:
+        folder = self.target.parent if str(self.target.parent) else Path(".")
+        fd, self.staging = tempfile.mkstemp(dir=folder, prefix=f".{self.target.name}.", suffix=self.target.suffix)
+        os.close(fd)
+        return self.staging
+
+    def __exit__(self, kind: Any, *rest: Any) -> None:
+        if kind is None:
+            os.chmod(self.staging, 0o644)
+            os.replace(self.staging, self.target)
+        elif os.path.exists(self.staging):
+            os.unlink(self.staging)
+
+
+def _texts(board: Mapping[str, Any]) -> dict[str, str]:
+    metric, dataset = board["metric"], board["datasets"][0]
+    better = "higher" if board["higher_is_better"] else "lower"
+    cheaper = "lower" if board["x_lower_is_better"] else "higher"
+    return {
+        "title": f"{metric} on {dataset} against {board['x']} ({board['task']})",
+        "x": f"{board['x_label']}, log scale ({cheaper} is cheaper)",
+        "y": f"{metric} ({better} is better)",
+    }
+
+
+def _front(points: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return sorted((row for row in points if row["pareto"]), key=lambda row: row["cost"])
+
+
+def _label(row: Mapping[str, Any], board: Mapping[str, Any], count: int) -> bool:
+    return count <= LABEL_ALL_UP_TO or bool(row["pareto"])
+
+
+def _png(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) -> None:
+    try:
+        import matplotlib
+    except ImportError:
+        raise UsageError("--plot out.png needs matplotlib: pip install 'zoo[plot]'") from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    texts = _texts(board)
+    figure, axes = plt.subplots(figsize=(10, 6.5), dpi=120)
+    try:
+        for row in points:  # a model measured here and reported: its two values, joined
+            if row["reproduced"] is not None and row["reported"] is not None:
+                axes.plot([row["cost"]] * 2, [row["reported"], row["reproduced"]], color="#bbbbbb", lw=1, zorder=1)
+        front = _front(points)
+        if front:
+            axes.step([row["cost"] for row in front], [row["value"] for row in front],
+                      where="post" if board["x_lower_is_better"] else "pre", color=_FRONT, lw=1.5, ls="--",
+                      zorder=2, label="Pareto front (best for its cost)")
+            axes.scatter([row["cost"] for row in front], [row["value"] for row in front], s=160,
+                         facecolors="none", edgecolors=_FRONT, linewidths=1.5, zorder=2)
+        for style, key, label in ((_REPRODUCED, "reproduced", "reproduced here (zoo run)"),
+                                  (_REPORTED, "reported", "reported (catalogue)")):
+            shown = [row for row in points if row[key] is not None]
+            if shown:
+                hollow = key == "reported"
+                axes.scatter([row["cost"] for row in shown], [row[key] for row in shown], s=48,
+                             marker=style["marker"], zorder=3, label=label, linewidths=1.4,
+                             facecolors="none" if hollow else style["color"], edgecolors=style["color"])
+        for row in points:
+            if _label(row, board, len(points)):
+                axes.annotate(row["name"], (row["cost"], row["value"]), xytext=(6, 5), textcoords="offset points",
+                              fontsize=8, color="#222222", zorder=4)
+        axes.set_xscale("log")
+        axes.set_title(texts["title"], fontsize=12)
+        axes.set_xlabel(texts["x"])
+        axes.set_ylabel(texts["y"])
+        axes.grid(True, which="both", alpha=0.25)
+        axes.margins(x=0.15, y=0.12)
+        axes.legend(loc="best", fontsize=9, framealpha=0.9)
+        missing = len(board["rows"]) - len(points)
+        if missing:
+            figure.text(0.01, 0.01, f"{missing} model(s) without a {board['x']} figure are not drawn "
+                        "(`zoo bench NAME` measures it)", fontsize=8, color="#666666")
+        figure.tight_layout()
+        figure.savefig(path, format="png")
+    finally:
+        plt.close(figure)
+
+
+def _html(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) -> None:
+    try:
+        import plotly.graph_objects as go
+    except ImportError:
+        raise UsageError("--plot out.html needs plotly: pip install 'zoo[plot]'") from None
+    texts = _texts(board)
+    figure = go.Figure()
+    front = _front(points)
+    if front:
+        figure.add_trace(go.Scatter(
+            x=[row["cost"] for row in front], y=[row["value"] for row in front], mode="lines",
+            line={"color": _FRONT, "dash": "dash", "shape": "hv" if board["x_lower_is_better"] else "vh"},
+            name="Pareto front (best for its cost)", hoverinfo="skip"))
+    for style, key, label in ((_REPRODUCED, "reproduced", "reproduced here (zoo run)"),
+                              (_REPORTED, "reported", "reported (catalogue)")):
+        shown = [row for row in points if row[key] is not None]
+        if not shown:
+            continue
+        figure.add_trace(go.Scatter(
+            x=[row["cost"] for row in shown], y=[row[key] for row in shown], name=label,
+            mode="markers+text",
+            text=[row["name"] if _label(row, board, len(points)) and (key == row["value_source"]) else ""
+                  for row in shown],
+            textposition="top right",
+            marker={"symbol": style["plotly"], "size": 10, "color": style["color"], "line": {"width": 1.5}},
+            customdata=[[row["model"], "yes" if row["pareto"] else "no", row["cost_from"] or "-"] for row in shown],
+            hovertemplate=(f"%{{customdata[0]}}<br>{board['metric']} ({key}): %{{y:.4g}}<br>{board['x']}: %{{x:.4g}} "
+                           "(from %{customdata[2]})<br>Pareto-optimal: %{customdata[1]}<extra></extra>")))
+    figure.update_layout(title=texts["title"], xaxis={"title": texts["x"], "type": "log"},
+                         yaxis={"title": texts["y"]}, legend={"title": "values"}, template="plotly_white")
+    figure.write_html(path, include_plotlyjs=True, full_html=True, auto_open=False)
