@@ -5,9 +5,9 @@ Importing zoo is cheap: nothing here imports torch, timm or transformers.
 
 from __future__ import annotations
 
-from zoo.api import (build_dataset, build_metric, build_model, catalogue_only, default_registry, embed, evaluate, get,
-                     leaderboard, list_datasets, list_metrics, list_models, list_tasks, predict, pull, resolve_builder,
-                     results)
+from zoo.api import (bench, build_dataset, build_metric, build_model, catalogue_only, default_registry, embed,
+                     evaluate, get, leaderboard, list_datasets, list_metrics, list_models, list_tasks, predict, pull,
+                     resolve_builder, results)
 from zoo.errors import (AmbiguousNameError, BuilderImportError, CatalogueError, LabelMismatchError,
                         MissingArtifactError, NotFoundError, PluginError, SampleError, UsageError, ZooError)
 from zoo.hookspecs import hookimpl
@@ -46,6 +46,7 @@ __all__ = [
     "WeightsSpec",
     "ZooError",
     "__version__",
+    "bench",
     "build_dataset",
     "build_metric",
     "build_model",

@@ -19,11 +19,11 @@ from zoo.errors import BuilderImportError, UsageError
 from zoo.interface import BuiltFrom
 from zoo.loader import Settings, load_registry
 from zoo.progress_bars import library_bars
-from zoo.registry import Ranking, Registry
+from zoo.registry import Condition, Ranking, Registry
 from zoo.specs import DatasetSpec, MetricSpec, ModelSpec, Spec, TaskSpec
 
 __all__ = [
-    "build_dataset", "build_metric", "build_model", "catalogue_only", "default_registry", "embed", "evaluate",
+    "bench", "build_dataset", "build_metric", "build_model", "catalogue_only", "default_registry", "embed", "evaluate",
     "expand_models", "get", "leaderboard",
     "list_datasets", "list_metrics", "list_models", "list_tasks", "predict", "pull", "resolve_builder",
     "resolve_import", "results",
@@ -47,8 +47,14 @@ def _registry(registry: Registry | None) -> Registry:
 def list_models(pattern: str | None = None, *, task: str | None = None, tag: str | None = None,
                 plugin: str | None = None, license: str | None = None, sort: str | None = None,
                 top: int | None = None, templates: bool = False, available: bool = False,
+                min_params: int | str | None = None, max_params: int | str | None = None,
+                minimum: Mapping[str, float] | None = None, maximum: Mapping[str, float] | None = None,
                 registry: Registry | None = None) -> list[ModelSpec]:
     """Models matching every filter, sorted by name (``pattern`` is fnmatch-style).
+
+    ``min_params``/``max_params`` bound the parameter count (``10_000_000`` or ``'10M'``; K, M, B);
+    ``minimum``/``maximum`` bound reported metrics (``{"top1": 0.8}``: top1 at least 0.8), read as
+    ``sort`` reads them. Bounds are inclusive, and a model without the value is left out.
 
     ``sort`` orders them by a reported metric (best first, by the metric's
     ``higher_is_better``; models that do not report it last), by ``params``
@@ -60,19 +66,74 @@ def list_models(pattern: str | None = None, *, task: str | None = None, tag: str
     """
     found = _registry(registry)
     ranking = _ranking(sort, task, found) if sort is not None else None
+    conditions = _conditions(min_params, max_params, minimum or {}, maximum or {}, task, found)
     entries = found.entries["model"]
     # Templates are few and registered by plugins (a catalogue entry never is one): asking for a few more
     # rows than `top` leaves `top` models once they are set aside.
     spare = sum(spec.template for spec in getattr(entries, "plain", entries).values())  # type: ignore[attr-defined]
     wanted = None if top is None or available else top + spare
     specs = found.filter("model", pattern, task=task, tag=tag, plugin=plugin, license=license, ranking=ranking,
-                         top=wanted)
+                         top=wanted, conditions=conditions)
     specs = [spec for spec in specs if spec.template == templates]  # type: ignore[attr-defined]
     if available:
         from zoo.presence import RUNS_HERE, model_states
 
         specs = [spec for spec, state in zip(specs, model_states(specs)) if state in RUNS_HERE]  # type: ignore[arg-type]
     return specs[:top] if top is not None else specs  # type: ignore[return-value]
+
+
+def _conditions(min_params: int | str | None, max_params: int | str | None, minimum: Mapping[str, float],
+                maximum: Mapping[str, float], task: str | None, registry: Registry) -> list[Condition]:
+    """The bounds of :func:`list_models` as registry conditions, each checked: a known metric, a number
+    within the metric's range."""
+    conditions = []
+    if min_params is not None or max_params is not None:
+        low, high = (None if value is None else parse_count(value, option)
+                     for value, option in ((min_params, "--min-params"), (max_params, "--max-params")))
+        conditions.append(Condition(minimum=low, maximum=high))
+    for option, bounds in (("--min", minimum), ("--max", maximum)):
+        for name, value in bounds.items():
+            metrics = _metric_specs(name, task, registry, f"{option} {name}={value}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise UsageError(f"{option} {name}={value!r}: the bound must be a number, e.g. {option} {name}=0.8")
+            low, high = metrics[0].range  # type: ignore[attr-defined]
+            if (low is not None and value < low) or (high is not None and value > high):
+                shown = f"[{'-inf' if low is None else f'{low:g}'}, {'inf' if high is None else f'{high:g}'}]"
+                hint = f"; write {value / 100:g} for {value:g}%" if high == 1.0 and 1 < value <= 100 else ""
+                raise UsageError(f"{option} {name}={value:g}: {name} values lie in {shown} (zoo's metrics are "
+                                 f"fractions, as torchmetrics gives them){hint}")
+            names = tuple(dict.fromkeys((name.split(":", 1)[-1], name)))
+            conditions.append(Condition(metrics=names, minimum=value if option == "--min" else None,
+                                        maximum=value if option == "--max" else None))
+    return conditions
+
+
+def parse_count(value: int | str, option: str = "a count") -> int:
+    """``10M`` -> 10,000,000: a count written plainly or with K, M or B (thousand, million, billion)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip().replace("_", "").replace(",", "")
+    scale = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9}.get(text[-1:].lower(), 1.0)
+    number = text[:-1] if scale != 1.0 else text
+    try:
+        count = float(number) * scale
+    except ValueError:
+        count = -1.0
+    if not number or count < 0 or count != count:
+        raise UsageError(f"{option} {value!r}: give a parameter count such as 5000000, 5M, 350K or 1.5B")
+    return int(round(count))
+
+
+def _metric_specs(field: str, task: str | None, registry: Registry, what: str) -> list[Spec]:
+    """The metrics named ``field`` (of ``task``, when given); a clear error when there are none."""
+    metrics = [spec for spec in registry.all("metric") if spec.name == field or spec.id == field]
+    if task is not None:
+        metrics = [spec for spec in metrics if task in spec.tasks]  # type: ignore[attr-defined]
+    if not metrics:
+        known = sorted({spec.name for spec in registry.all("metric")})
+        raise UsageError(f"{what}: {field!r} is not a metric{f' of task {task!r}' if task else ''}; "
+                         f"use one of {', '.join(known)}")
+    return metrics
 
 
 def _ranking(field: str, task: str | None, registry: Registry) -> Ranking | None:
@@ -374,6 +435,32 @@ def embed(model: Any, inputs: Any, *, batch_size: int = 32, device: str = "auto"
                          registry=registry, progress=progress)
 
 
+def bench(models: Sequence[str] | str, *, batch_sizes: Sequence[int] = (1, 32), device: str = "auto",
+          dtype: str = "float32", channels_last: bool | None = None, compile: bool = False, seconds: float = 3.0,
+          warmup: int = 5, synthetic: bool = False, model_args: Mapping[str, Any] | None = None,
+          random_init: bool = False, registry: Registry | None = None,
+          report: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+    """How fast each model runs on this machine, and what it costs: one bench record (plain data) per model.
+
+    ``models``: names or fnmatch patterns (``'digits-*'``), all checked before any is built.
+    Each record has ``status`` (``"ok"`` or ``"failed"`` with the ``error``: one model's failure
+    does not stop the others), ``model`` (``id``, ``parameters``, ``weights_sha256``...) and
+    ``bench``: per batch size in ``batch_sizes`` the ``samples_per_second`` and the latency
+    median and p95 in ms over a window of ``seconds`` after ``warmup`` steps (timm's
+    benchmark.py method), FLOPs and MACs per sample, peak memory, the device's name and
+    whether the inputs were the model's default dataset or ``synthetic`` (always, with
+    ``synthetic=True``). ``dtype`` bfloat16/float16 runs under autocast; ``channels_last``
+    (None: on for image models) and ``compile`` are as for :func:`evaluate`. Nothing is kept:
+    ``zoo bench`` adds each record to the results store, as
+    ``ResultsStore.add(record, kind="bench")`` does. See docs/results.md for the record's shape.
+    """
+    from zoo.benchmarking import bench as run_bench
+
+    return run_bench(models, batch_sizes=batch_sizes, device=device, dtype=dtype, channels_last=channels_last,
+                     compile=compile, seconds=seconds, warmup=warmup, synthetic=synthetic, model_args=model_args,
+                     random_init=random_init, registry=registry, report=report)
+
+
 def results(model: str | None = None, dataset: str | None = None, task: str | None = None, kind: str | None = None,
             since: Any = None, path: str | os.PathLike[str] | None = None, *, status: str | None = None,
             limit: int | None = None) -> list[dict[str, Any]]:
@@ -396,6 +483,7 @@ def results(model: str | None = None, dataset: str | None = None, task: str | No
         found = store.query(model=model, dataset=dataset, task=task, kind=kind, status=status, since=since,
                             limit=limit)
     return [stored.to_dict() for stored in found]
+
 
 def leaderboard(*, task: str | None = None, dataset: str | None = None, metric: str | None = None,
                 x: str = "params", source: str = "all", license: str | None = None, top: int | None = None,

@@ -161,7 +161,7 @@ def make_cli(factory: RegistryFactory = _default_factory) -> ZooGroup:
 # module, so `zoo list` never pays for importing `zoo run`'s, `zoo sweep`'s or `zoo results`' code.
 BUILTIN_COMMANDS: dict[str, str] = {
     "list": "listing", "info": "listing", "plugins": "listing", "validate": "listing", "pull": "pull",
-    "run": "run", "sweep": "sweep", "results": "results", "plugin": "scaffold",
+    "run": "run", "sweep": "sweep", "results": "results", "plugin": "scaffold", "bench": "bench",
     "leaderboard": "leaderboard",
 }
 

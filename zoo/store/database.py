@@ -345,7 +345,9 @@ def _row(record: Mapping[str, Any], kind: str) -> dict[str, Any]:
     request = record.get("request")
     if kind == "run" and not isinstance(request, Mapping):
         raise UsageError("a run record to store needs its 'request' section (what zoo.evaluate and zoo run return)")
-    model, dataset, run = (_section(record, name) for name in ("model", "dataset", "run"))
+    # A bench record's figures are in its `bench` section: device, samples/s (at its largest batch), build seconds.
+    figures = "bench" if kind == "bench" else "run"
+    model, dataset, run = (_section(record, name) for name in ("model", "dataset", figures))
     versions = _section(record, "versions")
     try:
         text = json.dumps(strict_json(dict(record)), allow_nan=False, ensure_ascii=False)
