@@ -78,8 +78,27 @@ def test_only_returned_rows_become_records_and_lookups_read_no_whole_entry(regis
     assert len(table._specs) == 3 - sum(spec.plugin == "toys" and spec.name == "keyword" for spec in best)
     assert [spec.id for spec in indexed.named("model", "model-01")] == ["toys:model-01"]
     assert indexed.get("toys:Model-03").params == 961 and "toys:model-02" in indexed.entries["model"]
-    assert all(spec._whole is None for spec in table._specs.values())  # names, params: from the columns
     assert len(indexed.entries["model"]) == 41 and len(list(indexed.entries["model"])) == 41
+
+
+def test_a_few_records_read_their_own_entries_and_many_read_the_columns(tmp_path, monkeypatch):
+    """`info NAME` or `list --top 20` read a few small entries rather than parse a column of every row;
+    a whole listing parses the column once."""
+    monkeypatch.setenv("ZOO_CACHE", str(tmp_path / "cache"))
+    catalogue = tmp_path / "mirror.jsonl"
+    catalogue.write_text("".join(json.dumps(entry(i)) + "\n" for i in range(100)))
+    plugin = fake_plugin("toys", register_models=toys)
+    settings = Settings(builtin_catalogue=False, catalogues=(catalogue,))
+    registry_of(plugin, settings=settings)  # builds the index
+    indexed = registry_of(plugin, settings=settings)
+    table = indexed.entries["model"].table
+    assert indexed.get("toys:Model-03").params == 961 and indexed.get("toys:Model-03").license == "BSD-3-Clause"
+    assert "params" not in table._checked and "license" not in table._checked
+    direct = registry_of(plugin, settings=Settings(builtin_catalogue=False, catalogues=(catalogue,),
+                                                   catalogue_index=False))
+    expected = [(spec.id, spec.params, spec.license) for spec in zoo.list_models(registry=direct)]
+    assert [(spec.id, spec.params, spec.license) for spec in zoo.list_models(registry=indexed)] == expected
+    assert "params" in table._checked and "license" in table._checked  # past the first 64 reads, the columns
 
 
 def test_shared_names_across_plugins_are_all_found(tmp_path, monkeypatch):

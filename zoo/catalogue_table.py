@@ -46,11 +46,12 @@ class ModelTable:
         self._read_entry = read_entry
         self._read_reported = read_reported
         self._reported: list[list[Any]] | None = None
-        self._reported_asks = 0
+        self._row_reads = 0
         self._specs: dict[int, IndexedModelSpec] = {}
         self._by_id: dict[str, int] | None = None
         self._by_name: dict[str, list[int]] | None = None
         self._first: dict[str, int] = {}
+        self._lookups = 0
         self._positions: list[int] | None = None
 
     def __len__(self) -> int:
@@ -107,13 +108,25 @@ class ModelTable:
     def reported_values(self, row: int) -> tuple[tuple[str, float, str], ...]:
         """``(metric, value, dataset)`` of each value a row reports, in order."""
         if self._reported is None:
-            # A few rows (``list --top 20``) read their own entries; many read every row's values at once.
-            self._reported_asks += 1
-            if self._reported_asks <= 64:
+            if self.few_rows():
                 return self.spec(row).whole().reported_values()
             self._reported = self._read_reported()
         flat = self._reported[row]
         return tuple(zip(flat[::3], flat[1::3], flat[2::3]))
+
+    def few_rows(self) -> bool:
+        """Whether a row should read its own whole entry rather than a column not parsed yet: true for
+        the first 64 asks (``info NAME``, ``list --top 20``: a few small reads, where parsing a column
+        of 100,000 values costs milliseconds each), then false (a whole listing: columns)."""
+        self._row_reads += 1
+        return self._row_reads <= 64
+
+    def field(self, row: int, column: str, name: str) -> Any:
+        """A row's ``name`` field: from ``column`` when it is parsed or many rows are read, else from
+        the row's whole entry."""
+        if column in self._checked or not self.few_rows():
+            return self.value(column, row)
+        return getattr(self.spec(row).whole(), name)
 
     # -- lookups -----------------------------------------------------------
     def row_of(self, entry_id: str) -> int | None:
@@ -124,7 +137,18 @@ class ModelTable:
         return self._by_id.get(entry_id)
 
     def rows_named(self, name: str) -> list[int]:
-        """The rows with this short name (several only when plugins share it)."""
+        """The rows with this short name (several only when plugins share it). The first few lookups
+        scan the names (C speed, a millisecond at 100,000); many build an index."""
+        if self._by_name is None and self._lookups < 8:
+            self._lookups += 1
+            rows, start = [], 0
+            while True:
+                try:
+                    start = self.names.index(name, start)
+                except ValueError:
+                    return rows
+                rows.append(start)
+                start += 1
         if self._by_name is None:
             first = dict(zip(reversed(self.names), range(len(self.names) - 1, -1, -1)))
             self._by_name = {}
@@ -229,11 +253,21 @@ class IndexedModelSpec(ModelSpec):
     name = property(lambda self: self._table.names[self._row])  # type: ignore[assignment]
     plugin = property(lambda self: self._table.value("plugin", self._row))  # type: ignore[assignment]
     id = property(lambda self: self._table.id(self._row))  # type: ignore[assignment]
-    origin = property(lambda self: Origin(self.plugin, self._table.where(self._row)))  # type: ignore[assignment]
-    task = property(lambda self: self._table.value("task", self._row))  # type: ignore[assignment]
-    license = property(lambda self: self._table.value("license", self._row))  # type: ignore[assignment]
-    tags = property(lambda self: tuple(self._table.value("tags", self._row)))  # type: ignore[assignment]
-    params = property(lambda self: self._table.value("params", self._row))  # type: ignore[assignment]
+    @property  # type: ignore[override]
+    def origin(self) -> Origin:
+        if self._whole is not None or ("where" not in self._table._checked and self._table.few_rows()):
+            return self.whole().origin
+        return Origin(self.plugin, self._table.where(self._row))
+
+    task = property(lambda self: self._column("task", "task"))  # type: ignore[assignment]
+    license = property(lambda self: self._column("license", "license"))  # type: ignore[assignment]
+    tags = property(lambda self: tuple(self._column("tags", "tags")))  # type: ignore[assignment]
+    params = property(lambda self: self._column("params", "params"))  # type: ignore[assignment]
+
+    def _column(self, column: str, name: str) -> Any:
+        if self._whole is not None:
+            return getattr(self._whole, name)
+        return self._table.field(self._row, column, name)
 
     def reported_values(self) -> tuple[tuple[str, float, str], ...]:
         if self._whole is not None:
@@ -241,6 +275,8 @@ class IndexedModelSpec(ModelSpec):
         return self._table.reported_values(self._row)
 
     def file_uris(self) -> tuple[tuple[str, str | None], ...]:
+        if self._whole is not None or not ("files" in self._table._checked or not self._table.few_rows()):
+            return self.whole().file_uris()
         return tuple((uri, sha256) for uri, sha256 in self._table.column("files")[self._row])
 
     def __eq__(self, other: object) -> bool:
