@@ -106,8 +106,8 @@ def _entry_spec(entry: Mapping[str, Any], at: str, doc: Document, registry: Regi
         base: ModelSpec = registry.get(entry["builder"], "model")
     except (NotFoundError, AmbiguousNameError) as error:
         return None, [(f"{at}.builder", f"unknown builder: {error}")]
-    tasks = {task.name for task in registry.tasks}
-    if registry.tasks and entry["task"] not in tasks:
+    tasks = {task.name for task in registry.entries["task"].values()}  # not registry.tasks: no sort per entry
+    if tasks and entry["task"] not in tasks:
         return None, [(f"{at}.task", f"unknown task {entry['task']!r}; known tasks: {', '.join(sorted(tasks))}")]
     escapes = _escaping_paths(entry, at, doc)
     if escapes:
