@@ -55,6 +55,10 @@ QUERIES = [
     {"license": "mit"}, {"license": "MIT", "sort": "accuracy"}, {"tag": "arch1"}, {"tag": "sm*", "sort": "params"},
     {"plugin": "toys"}, {"plugin": "nobody"}, {"task": "text-classification", "sort": "accuracy", "top": 10},
     {"task": "image-classification"}, {"license": "GPL-3.0"},
+    {"min_params": 700}, {"max_params": "0.7K", "sort": "accuracy"}, {"minimum": {"accuracy": 0.5}},
+    {"maximum": {"accuracy": 0.3}, "top": 3}, {"minimum": {"macro-f1": 0.1}, "maximum": {"accuracy": 0.9}},
+    {"min_params": 600, "max_params": 900, "minimum": {"accuracy": 0.2}, "sort": "params", "top": 4},
+    {"minimum": {"zoo:accuracy": 0.6}, "pattern": "model-*", "sort": "macro-f1"},
 ]
 
 
@@ -99,6 +103,15 @@ def test_a_few_records_read_their_own_entries_and_many_read_the_columns(tmp_path
     expected = [(spec.id, spec.params, spec.license) for spec in zoo.list_models(registry=direct)]
     assert [(spec.id, spec.params, spec.license) for spec in zoo.list_models(registry=indexed)] == expected
     assert "params" in table._checked and "license" in table._checked  # past the first 64 reads, the columns
+
+
+def test_conditions_read_the_columns_and_make_records_only_for_what_they_return(registries):
+    _, indexed = registries
+    table = indexed.entries["model"].table
+    found = zoo.list_models(min_params=900, minimum={"accuracy": 0.4}, registry=indexed)
+    assert len(table._specs) == len(found) > 0
+    accuracy = [next(value for metric, value, _ in spec.reported_values() if metric == "accuracy") for spec in found]
+    assert all(spec.params >= 900 for spec in found) and min(accuracy) >= 0.4
 
 
 def test_shared_names_across_plugins_are_all_found(tmp_path, monkeypatch):

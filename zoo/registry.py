@@ -23,7 +23,7 @@ from zoo.specs import KINDS, DatasetSpec, MetricSpec, ModelSpec, Spec, TaskSpec
 if TYPE_CHECKING:
     from zoo.catalogue_table import ModelTable
 
-__all__ = ["ModelEntries", "Ranking", "Registry", "Unavailable"]
+__all__ = ["Condition", "ModelEntries", "Ranking", "Registry", "Unavailable"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,21 @@ class Ranking:
 
     metrics: tuple[str, ...] = ()
     higher_is_better: bool = True
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A bound ``Registry.filter`` keeps models within: on the first reported value of any of
+    ``metrics`` (as :class:`Ranking` reads it), or on the parameter count when ``metrics`` is empty.
+    ``minimum`` and ``maximum`` are inclusive (None: open); a model without the value is left out."""
+
+    metrics: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def holds(self, value: float | None) -> bool:
+        return value is not None and not (self.minimum is not None and value < self.minimum
+                                          or self.maximum is not None and value > self.maximum)
 
 
 class ModelEntries(MutableMapping[str, Spec]):
@@ -179,9 +194,11 @@ class Registry:
 
     def filter(self, kind: str, pattern: str | None = None, *, task: str | None = None,
                tag: str | None = None, plugin: str | None = None, license: str | None = None,
-               ranking: Ranking | None = None, top: int | None = None) -> list[Spec]:
+               ranking: Ranking | None = None, top: int | None = None,
+               conditions: Sequence[Condition] = ()) -> list[Spec]:
         """Entries of one kind matching every filter given (patterns are fnmatch-style), sorted by
-        name, or for models by ``ranking``; ``top`` keeps the first N.
+        name, or for models by ``ranking``; ``top`` keeps the first N. Models are kept only when
+        they meet every one of ``conditions``.
 
         A catalogue index's models are filtered and ranked on its columns: records are made only
         for the entries returned.
@@ -193,6 +210,9 @@ class Registry:
         table = self._table(kind)
         if table is not None:
             found = _merged(found, table.select(pattern, task=task, tag=tag, plugin=plugin, license=license), table)
+        for condition in conditions:
+            value_of = _value_reader(condition.metrics, table)
+            found = [item for item in found if condition.holds(value_of(item))]
         if ranking is not None:
             key = _ranking_key(ranking, table)
             found = heapq.nsmallest(top, found, key=key) if top is not None else sorted(found, key=key)
@@ -336,28 +356,33 @@ def _merged(specs: list[Spec], rows: list[int], table: ModelTable) -> list[Any]:
     return merged + rows[start:]
 
 
+def _value_reader(metrics: tuple[str, ...], table: ModelTable | None) -> Any:
+    """Reads the value a :class:`Condition` or a :class:`Ranking` looks at, from a spec or a table row:
+    the first reported value of any of ``metrics``, or the parameter count when there are none.
+    A table's rows are read from its columns (``params``, ``first:<metric>``): no record is made."""
+    if not metrics:
+        params = table.column("params") if table is not None else []
+        return lambda item: params[item] if type(item) is int else item.params
+    values = table.first_values(metrics) if table is not None else {}
+
+    def first_value(item: Any) -> float | None:
+        if type(item) is int:
+            return values.get(item)
+        return next((value for metric, value, _ in item.reported_values() if metric in metrics), None)
+
+    return first_value
+
+
 def _ranking_key(ranking: Ranking, table: ModelTable | None) -> Any:
     """The sort key of a spec or a table row under ``ranking``: (missing, signed value)."""
-    sign = -1.0 if ranking.higher_is_better else 1.0
-    if not ranking.metrics:
-        params = table.column("params") if table is not None else []
+    sign = 1.0 if not ranking.metrics or not ranking.higher_is_better else -1.0
+    value_of = _value_reader(ranking.metrics, table)
 
-        def by_params(item: Any) -> tuple[bool, float]:
-            value = params[item] if type(item) is int else item.params
-            return value is None, value or 0
-
-        return by_params
-    values = table.first_values(ranking.metrics) if table is not None else {}
-    wanted = ranking.metrics
-
-    def by_metric(item: Any) -> tuple[bool, float]:
-        if type(item) is int:
-            value = values.get(item)
-        else:
-            value = next((value for metric, value, _ in item.reported_values() if metric in wanted), None)
+    def key(item: Any) -> tuple[bool, float]:
+        value = value_of(item)
         return value is None, sign * value if value is not None else 0.0
 
-    return by_metric
+    return key
 
 
 def _tasks_of(spec: Spec) -> Iterable[str]:

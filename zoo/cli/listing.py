@@ -103,6 +103,12 @@ def _plugin_rows(registry: Registry) -> list[list[Any]]:
 @click.option("--sort", "sort_by", metavar="FIELD",
               help="Order models by a reported metric (best first), params (smallest first) or name.")
 @click.option("--top", type=click.IntRange(min=1), metavar="N", help="Only the first N models (after --sort).")
+@click.option("--min-params", metavar="COUNT", help="Only models with at least this many parameters: 5000000, 5M, 350K.")
+@click.option("--max-params", metavar="COUNT", help="Only models with at most this many parameters: 10M.")
+@click.option("--min", "minimum", multiple=True, metavar="METRIC=VALUE",
+              help="Only models reporting at least VALUE of METRIC: --min top1=0.8 (repeatable).")
+@click.option("--max", "maximum", multiple=True, metavar="METRIC=VALUE",
+              help="Only models reporting at most VALUE of METRIC: --max wer=0.2 (repeatable).")
 @click.option("--available", "--here", "available", is_flag=True,
               help="Only models that run here now: their files bundled or cached (`zoo pull` fetches the others).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -111,6 +117,7 @@ def _plugin_rows(registry: Registry) -> list[list[Any]]:
 @click.pass_context
 def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str | None, task: str | None,
                  tag: str | None, plugin: str | None, license_: str | None, sort_by: str | None, top: int | None,
+                 min_params: str | None, max_params: str | None, minimum: tuple[str, ...], maximum: tuple[str, ...],
                  available: bool, as_json: bool, unavailable: bool) -> None:
     """List models (default), builders, datasets, metrics, tasks or plugins.
 
@@ -148,10 +155,16 @@ def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str |
         raise UsageError(f"--{'sort' if sort_by else 'top'} applies to models, not {kind}")
     if available and kind != "models":
         raise UsageError(f"--available applies to models, not {kind}")
+    bounds = {"min_params": min_params, "max_params": max_params, "minimum": _bounds("--min", minimum),
+              "maximum": _bounds("--max", maximum)}
+    given = next((option for option, value in zip(("--min-params", "--max-params", "--min", "--max"), bounds.values())
+                  if value), None)
+    if given and kind != "models":
+        raise UsageError(f"{given} applies to models, not {kind}")
     here: list[str | None] | None = None
     if kind in ("models", "builders"):
         specs = api.list_models(pattern, registry=registry, sort=sort_by, top=top, templates=kind == "builders",
-                                available=available, **filters)
+                                available=available, **filters, **bounds)
         # Only the rows shown are looked up on disk: a few stat calls each (zoo.presence).
         here = model_states(specs) if kind == "models" else None
     elif kind in finders:
@@ -172,6 +185,20 @@ def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str |
         click.echo(table(headers, rows, shrink=SHRINK.get(kind[:-1], ())))
     else:
         click.echo(f"no {kind} match" + (" that run here (`zoo pull NAME` fetches a model's files)" if available else ""))
+
+
+def _bounds(option: str, given: tuple[str, ...]) -> dict[str, float]:
+    """``--min top1=0.8`` (repeatable) -> ``{"top1": 0.8}``."""
+    bounds = {}
+    for text in given:
+        name, equals, value = text.partition("=")
+        try:
+            bounds[name.strip()] = float(value)
+        except ValueError:
+            equals = ""
+        if not equals or not name.strip():
+            raise UsageError(f"{option} {text!r}: write METRIC=VALUE, e.g. {option} top1=0.8")
+    return bounds
 
 
 def _print_unavailable(registry: Registry, kind: str, as_json: bool) -> None:
