@@ -77,6 +77,17 @@ def read_catalogues(files: Sequence[tuple[Path, str | None]], registry: Registry
         cached = _load(location, key, warn)
         if cached is not None:
             return _apply(cached, registry)
+    # Reading makes millions of small objects that all live until the index is written: the cyclic
+    # collector would scan them again and again for nothing (a fifth of a 100,000-entry rebuild).
+    reads, stored = _without_collection(_read_files, files, registry)
+    if key is not None:
+        _without_collection(_store, location, key, stored)
+    return reads
+
+
+def _read_files(files: Sequence[tuple[Path, str | None]], registry: Registry
+                ) -> tuple[list[CatalogueRead], list[dict[str, Any]]]:
+    """Parse and check each catalogue, adding its entries to ``registry``; what an index stores of each."""
     reads = []
     aside_before = len(registry.unavailable)
     stored: list[dict[str, Any]] = []
@@ -92,9 +103,7 @@ def read_catalogues(files: Sequence[tuple[Path, str | None]], registry: Registry
         reads.append((path, namespace, specs, problems))
         stored.append({"path": str(path), "namespace": namespace, "problems": problems,
                        "unavailable": [asdict(entry) for entry in aside], "models": specs})
-    if key is not None:
-        _store(location, key, stored)
-    return reads
+    return reads, stored
 
 
 def _key(identity: str, files: Sequence[tuple[Path, str | None]], registry: Registry) -> str | None:
