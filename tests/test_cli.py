@@ -73,7 +73,7 @@ def test_run_compares_several_models(zoo_cli, tmp_path):
     table = tmp_path / "compare.csv"
     result = zoo_cli("run", "keyword", "keyword-u*", "--dataset", "reviews", "--limit", "10", "--csv", str(table))
     assert result.exit_code == 0, result.output
-    assert table.read_text().splitlines()[0] == "model,accuracy,macro-f1,samples/s,params,error"
+    assert table.read_text().splitlines()[0] == "model,accuracy,accuracy reported,macro-f1,samples/s,params,error"
     assert [line.split(",")[0] for line in table.read_text().splitlines()[1:]] == ["toys:keyword", "toys:keyword-upper"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -42,7 +43,19 @@ def test_the_comparison_table_shows_the_failure_and_exits_non_zero(zoo_cli, tmp_
     assert failed_row.startswith("toys:unfetched") and "failed" in failed_row and "not in the local cache" in failed_row
     assert "zoo: error: 1 of 2 model(s) failed: toys:unfetched" in result.stderr
     assert [run["status"] for run in json.loads(record.read_text())["runs"]] == ["ok", "failed"]
-    assert table_csv.read_text().splitlines()[2].startswith("toys:unfetched,failed,failed,-,-,")
+    # accuracy, accuracy reported (keyword's catalogue value), macro-f1, samples/s, params
+    assert table_csv.read_text().splitlines()[2].startswith("toys:unfetched,failed,-,failed,-,-,")
+
+
+def test_a_comparison_has_the_catalogue_value_beside_each_reproduced_one(zoo_cli, tmp_path):
+    table_csv = tmp_path / "table.csv"
+    result = zoo_cli("run", "keyword", "keyword-upper", "--dataset", "reviews", "--csv", str(table_csv))
+    assert result.exit_code == 0, result.output
+    header, keyword, upper = list(csv.reader(table_csv.read_text().splitlines()))
+    assert header[:4] == ["model", "accuracy", "accuracy reported", "macro-f1"]  # no model reports macro-f1
+    assert keyword[:3] == ["toys:keyword", keyword[1], "0.5000"] and keyword[1] != "-"
+    assert upper[2] == "-"  # keyword-upper's entry reports nothing
+    assert result.stdout.splitlines()[0].split()[:4] == ["model", "accuracy", "accuracy", "reported"]
 
 
 def test_a_comparison_record_is_replayed_model_by_model(zoo_cli, tmp_path):

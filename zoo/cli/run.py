@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -135,18 +136,34 @@ def _failed(run: dict[str, Any]) -> bool:
 
 
 def _comparison(runs: list[dict[str, Any]], *, error_column: bool) -> tuple[list[str], list[list[Any]]]:
-    """One row per model; a model that failed keeps its row, with the reason in the ``error`` column."""
+    """One row per model; a model that failed keeps its row, with the reason in the ``error`` column.
+    Beside each reproduced metric that some model's catalogue entry reports for this dataset and split,
+    a ``<metric> reported`` column has the catalogue's value (``-`` where a model reports none)."""
     metric_names = list(dict.fromkeys(name for run in runs for name in run["metrics"]))
-    headers = ["model", *metric_names, "samples/s", "params"] + (["error"] if error_column else [])
+    reported = [_reported_values(run) for run in runs]
+    columns = [(name, reported_too) for name in metric_names for reported_too in (False, True)
+               if not reported_too or any(name in values for values in reported)]
+    headers = ["model", *[f"{name} reported" if reported_too else name for name, reported_too in columns],
+               "samples/s", "params"] + (["error"] if error_column else [])
     rows = []
-    for run in runs:
+    for run, values in zip(runs, reported):
         if _failed(run):
-            row = [run["model"]["id"], *["failed"] * len(metric_names), "-", "-"]
+            row = [run["model"]["id"], *["-" if reported_too else "failed" for _, reported_too in columns], "-", "-"]
         else:
-            row = [run["model"]["id"], *[_fmt(run["metrics"].get(m)) for m in metric_names],
+            row = [run["model"]["id"],
+                   *[_fmt(values.get(name) if reported_too else run["metrics"].get(name)) for name, reported_too in columns],
                    run["run"]["samples_per_second"], format_count(run["model"]["parameters"])]
         rows.append(row + ([run.get("error", "")] if error_column else []))
     return headers, rows
+
+
+def _reported_values(run: Mapping[str, Any]) -> dict[str, float]:
+    """A run record's catalogue values for its dataset and split (its ``reported`` list), by metric."""
+    values: dict[str, float] = {}
+    for row in run.get("reported") or ():
+        if isinstance(row, Mapping) and isinstance(row.get("reported"), (int, float)):
+            values.setdefault(str(row.get("metric")), float(row["reported"]))
+    return values
 
 
 def _write_csv(path: str, runs: list[dict[str, Any]]) -> None:
