@@ -153,16 +153,27 @@ def test_x_with_a_figure_no_record_has_names_the_models_and_zoo_bench(registry, 
     result = cli(registry, "--dataset", "reviews", "--x", "latency", "--results", str(tmp_path / "r.sqlite"),
                  exit_code=2)
     assert result.output.strip() == (
-        "zoo: error: --x latency: no ranked model has a latency at batch 1 figure (medium, large, tiny, keyword); "
-        "`zoo bench medium large tiny keyword` measures it, then run again")
+        "zoo: error: --x latency: no ranked model has a latency at batch 1 figure; medium, large, tiny, keyword: "
+        "`zoo bench medium large tiny keyword` measures it")
 
 
 def test_models_lacking_the_figure_are_listed_and_named_on_stderr(registry, store):
     store.add(bench_record("toys:medium", by_batch={"1": 50.0}), kind="bench")
     result = cli(registry, "--dataset", "reviews", "--x", "latency", "--results", str(store.path))
-    assert "zoo: 3 model(s) have no latency figure and are not on the Pareto front (large, tiny, keyword): " \
-           "`zoo bench large` measures it" in result.output
+    assert "zoo: 3 model(s) have no latency figure and are not on the Pareto front: large, tiny, keyword: " \
+           "`zoo bench large tiny keyword` measures it" in result.output
     assert "20 ms" in result.output
+
+
+def test_a_model_benched_without_the_figure_is_not_sent_to_bench_again(registry, store):
+    # A bench record without FLOPs (a model that is not a torch module): benching again would not help.
+    store.add(bench_record("toys:medium", by_batch={"1": 50.0}), kind="bench")
+    store.add(bench_record("toys:tiny", by_batch={"1": 80.0}, flops=1e3), kind="bench")
+    board = zoo.leaderboard(dataset="reviews", x="flops", results=store.path, registry=registry)
+    assert board["missing_cost"] == ["toys:medium", "toys:large", "toys:keyword"]
+    assert board["missing_cost_advice"] == (
+        "large, keyword: `zoo bench large keyword` counts them; medium: benched, but the bench records give no "
+        "flops figure (zoo bench counts parameters and FLOPs of torch models only)")
 
 
 def test_nothing_to_rank_says_what_to_run(registry, tmp_path):

@@ -496,8 +496,18 @@ def leaderboard(*, task: str | None = None, dataset: str | None = None, metric: 
     in the results store at ``results``, default ``$ZOO_RESULTS`` or zoo's cache) sit side by side in
     each row; ``source`` (``all``, ``reproduced``, ``reported``) says which rank a model (``all``: the
     reproduced value when there is one). Costs come from ``zoo bench`` records, else the run records
-    and the catalogue; ``pareto`` flags the rows no other row beats on both. See
-    :func:`zoo.leaderboards.leaderboard` for every field.
+    and the catalogue; ``pareto`` flags the rows no other row beats on both.
+
+    Returns ``{"task", "metric", "higher_is_better", "x", "x_label", "x_lower_is_better", "source",
+    "datasets", "rows", "missing_cost", "missing_cost_advice"}``; each dataset is ranked on its own (``top`` keeps the first
+    N of each). A row: ``rank``, ``model`` (id), ``name``, ``dataset``, ``value`` and
+    ``value_source`` (what ranks it), ``reproduced``, ``reported``, ``reported_source`` (a URL, or
+    ``zoo run``), ``record`` (the store's id of the reproduced value), ``cost`` (the ``x`` figure),
+    ``cost_from`` (``bench``, ``run`` or ``catalogue``), ``pareto``, ``params``, ``throughput``
+    (samples/s), ``latency_ms``, ``flops`` (per sample), ``memory_bytes`` and ``license``.
+    ``missing_cost``: the models shown that lack the ``x`` figure, and ``missing_cost_advice`` how to
+    measure it (``zoo bench NAME``).
+    Nothing to rank raises ``zoo.leaderboards.NothingToRank`` (a ZooError), saying what to run.
     """
     from zoo.leaderboards import leaderboard as rank
 

@@ -20,7 +20,8 @@ from typing import Any, Final
 from zoo.errors import UsageError, ZooError
 from zoo.registry import Registry
 
-__all__ = ["COSTS", "SOURCES", "Cost", "NothingToRank", "leaderboard", "pareto_flags", "to_csv"]
+__all__ = ["COSTS", "SOURCES", "Cost", "NothingToRank", "leaderboard", "missing_cost_advice", "pareto_flags",
+           "to_csv"]
 
 SOURCES: Final = ("all", "reproduced", "reported")
 """Which values rank a model: ``all`` (the reproduced value when there is one, else the reported one)."""
@@ -37,8 +38,9 @@ class Cost:
 
 
 COSTS: Final = {
-    "params": Cost("params", "parameters (count)", True, "its catalogue entry gives none; `zoo bench {name}` counts them"),
-    "throughput": Cost("throughput", "throughput (samples/s, best batch size)", False, "`zoo bench {name}` measures it"),
+    "params": Cost("params", "parameters (count)", True, "`zoo bench {name}` counts them"),
+    "throughput": Cost("throughput", "throughput (samples/s, best batch size)", False,
+                       "`zoo bench {name}` measures it"),
     "latency": Cost("latency", "latency at batch 1 (ms, median)", True, "`zoo bench {name}` measures it"),
     "flops": Cost("flops", "FLOPs per sample", True, "`zoo bench {name}` counts them"),
     "memory": Cost("memory", "peak memory (bytes)", True, "`zoo bench {name}` measures it"),
@@ -59,12 +61,13 @@ def leaderboard(*, task: str | None = None, dataset: str | None = None, metric: 
 
     Each dataset is ranked on its own (``rank`` counts within it; ``top`` keeps the first N of each).
     Returns ``{"task", "metric", "higher_is_better", "x", "x_label", "x_lower_is_better", "source",
-    "datasets", "rows", "missing_cost"}``. Each row: ``rank``, ``model`` (id), ``name``, ``dataset``,
+    "datasets", "rows", "missing_cost", "missing_cost_advice"}``. Each row: ``rank``, ``model`` (id), ``name``, ``dataset``,
     ``reported`` and ``reproduced`` (values or None), ``value`` and ``value_source`` (what ranks it),
     ``reported_source`` (where the reported value comes from), ``record`` (the store's record id of the
     reproduced value), ``params``, ``throughput``, ``latency_ms``, ``flops``, ``memory_bytes``,
     ``cost`` (the ``x`` figure), ``cost_from`` (``bench``, ``run`` or ``catalogue``), ``license``
-    and ``pareto``. ``missing_cost``: ids of ranked models that lack the ``x`` figure (never on the front).
+    and ``pareto``. ``missing_cost``: ids of the models shown that lack the ``x`` figure (never on the
+    front); ``missing_cost_advice``: how to measure it (see :func:`missing_cost_advice`).
     """
     if x not in COSTS:
         raise UsageError(f"--x {x!r}: choose one of {', '.join(COSTS)}")
@@ -133,7 +136,7 @@ def leaderboard(*, task: str | None = None, dataset: str | None = None, metric: 
             row["pareto"] = flag
     missing = [row["model"] for row in ranked if row["cost"] is None]
     if len(missing) == len(ranked):
-        raise UsageError(_no_cost_message(cost, missing))
+        raise UsageError(_no_cost_message(cost, missing, benched=set(benches)))
     for data in dict.fromkeys(row["dataset"] for row in ranked):
         for position, row in enumerate((row for row in ranked if row["dataset"] == data), 1):
             row["rank"] = position
@@ -146,7 +149,9 @@ def leaderboard(*, task: str | None = None, dataset: str | None = None, metric: 
             "datasets": list(dict.fromkeys(row["dataset"] for row in shown)),
             "rows": [{key: row.get(key) for key in ROW_FIELDS} for row in shown],
             "missing_cost": list(dict.fromkeys(model for model in missing
-                                               if model in {row["model"] for row in shown}))}
+                                               if model in {row["model"] for row in shown})),
+            "missing_cost_advice": missing_cost_advice(x, [row["model"] for row in shown if row["cost"] is None],
+                                                       set(benches))}
 
 
 ROW_FIELDS: Final = ("rank", "model", "name", "dataset", "value", "value_source", "reproduced", "reported",
@@ -306,8 +311,22 @@ def _nothing_message(task: str, metric: str, dataset: str | None, source: str, l
             f"results store (`zoo list --task {task}` shows the models)")
 
 
-def _no_cost_message(cost: Cost, models: Iterable[str]) -> str:
-    names = list(dict.fromkeys(_short(model) for model in models))
-    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
-    how = cost.how.format(name=" ".join(names[:8]) if len(names) > 1 else names[0])
-    return f"--x {cost.name}: no ranked model has a {cost.label.split(' (')[0]} figure ({shown}); {how}, then run again"
+def _no_cost_message(cost: Cost, models: Iterable[str], *, benched: set[str] = frozenset()) -> str:  # type: ignore[assignment]
+    return f"--x {cost.name}: no ranked model has a {cost.label.split(' (')[0]} figure; {missing_cost_advice(cost.name, models, benched)}"
+
+
+def missing_cost_advice(x: str, models: Iterable[str], benched: set[str] | frozenset[str] = frozenset()) -> str:
+    """Which models lack the ``x`` figure, and how to measure it: ``zoo bench`` for those never benched;
+    for those benched, that their bench records have none (a model that is not a torch module has no
+    parameter or FLOP count)."""
+    cost = COSTS[x]
+    never = list(dict.fromkeys(_short(model) for model in models if model not in benched))
+    again = list(dict.fromkeys(_short(model) for model in models if model in benched))
+    parts = []
+    if never:
+        shown = ", ".join(never[:8]) + (f" and {len(never) - 8} more" if len(never) > 8 else "")
+        parts.append(f"{shown}: {cost.how.format(name=' '.join(never[:8]))}")
+    if again:
+        parts.append(f"{', '.join(again[:8])}: benched, but the bench records give no {x} figure "
+                     "(zoo bench counts parameters and FLOPs of torch models only)")
+    return "; ".join(parts)

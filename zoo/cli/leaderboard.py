@@ -108,10 +108,8 @@ def leaderboard_command(ctx: click.Context, task: str | None, dataset: str | Non
     else:
         click.echo(table(*rows_of(board), shrink=("license",)))
     if board["missing_cost"]:
-        names = [model.rpartition(":")[2] for model in board["missing_cost"]]
-        click.echo(f"zoo: {len(names)} model(s) have no {x} figure and are not on the Pareto front "
-                   f"({', '.join(names[:8])}{' ...' if len(names) > 8 else ''}): `zoo bench {names[0]}` measures it",
-                   err=True)
+        click.echo(f"zoo: {len(board['missing_cost'])} model(s) have no {x} figure and are not on the Pareto front: "
+                   f"{board['missing_cost_advice']}", err=True)
     if plot_path is not None:
         click.echo(f"zoo: chart written to {plot_path}", err=True)
 
