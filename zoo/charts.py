@@ -104,35 +104,58 @@ def _png(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) -
             axes.step([row["cost"] for row in front], [row["value"] for row in front],
                       where="post" if board["x_lower_is_better"] else "pre", color=_FRONT, lw=1.5, ls="--",
                       zorder=2, label="Pareto front (best for its cost)")
-            axes.scatter([row["cost"] for row in front], [row["value"] for row in front], s=160,
+            axes.scatter([row["cost"] for row in front], [row["value"] for row in front],
+                         s=160 if len(points) <= 100 else 60,
                          facecolors="none", edgecolors=_FRONT, linewidths=1.5, zorder=2)
         for style, key, label in ((_REPRODUCED, "reproduced", "reproduced here (zoo run)"),
                                   (_REPORTED, "reported", "reported (catalogue)")):
             shown = [row for row in points if row[key] is not None]
             if shown:
                 hollow = key == "reported"
-                axes.scatter([row["cost"] for row in shown], [row[key] for row in shown], s=48,
+                axes.scatter([row["cost"] for row in shown], [row[key] for row in shown],
+                             s=48 if len(points) <= 100 else 14, alpha=1.0 if len(points) <= 100 else 0.6,
                              marker=style["marker"], zorder=3, label=label, linewidths=1.4,
                              facecolors="none" if hollow else style["color"], edgecolors=style["color"])
-        for row in points:
-            if _label(row, board, len(points)):
-                axes.annotate(row["name"], (row["cost"], row["value"]), xytext=(6, 5), textcoords="offset points",
-                              fontsize=8, color="#222222", zorder=4)
         axes.set_xscale("log")
+        axes.margins(x=0.15, y=0.12)
+        axes.autoscale_view()
+        skipped = _annotate(axes, [row for row in points if _label(row, board, len(points))])
         axes.set_title(texts["title"], fontsize=12)
         axes.set_xlabel(texts["x"])
         axes.set_ylabel(texts["y"])
         axes.grid(True, which="both", alpha=0.25)
-        axes.margins(x=0.15, y=0.12)
         axes.legend(loc="best", fontsize=9, framealpha=0.9)
+        notes = []
         missing = len(board["rows"]) - len(points)
         if missing:
-            figure.text(0.01, 0.01, f"{missing} model(s) without a {board['x']} figure are not drawn "
-                        "(`zoo bench NAME` measures it)", fontsize=8, color="#666666")
+            notes.append(f"{missing} model(s) without a {board['x']} figure are not drawn (`zoo bench NAME` measures it)")
+        unnamed = len(points) - (len(points) if len(points) <= LABEL_ALL_UP_TO else sum(bool(r["pareto"]) for r in points))
+        if unnamed + skipped:
+            notes.append(f"{unnamed + skipped} point(s) unnamed where labels would overlap (--plot out.html names "
+                         "each on hover)")
+        if notes:
+            figure.text(0.01, 0.01, "; ".join(notes), fontsize=8, color="#666666")
         figure.tight_layout()
         figure.savefig(path, format="png")
     finally:
         plt.close(figure)
+
+
+def _annotate(axes: Any, rows: list[Mapping[str, Any]]) -> int:
+    """Name each point unless its label would overlap one already placed (best-ranked first); returns
+    how many were left unnamed."""
+    placed: list[tuple[float, float, float, float]] = []
+    skipped = 0
+    for row in sorted(rows, key=lambda row: row["rank"]):
+        x, y = axes.transData.transform((row["cost"], row["value"]))
+        box = (x + 6, y + 5, x + 6 + 6.0 * len(row["name"]), y + 5 + 12)  # 8-point text at 120 dpi, roughly
+        if any(box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3] for other in placed):
+            skipped += 1
+            continue
+        placed.append(box)
+        axes.annotate(row["name"], (row["cost"], row["value"]), xytext=(6, 5), textcoords="offset points",
+                      fontsize=8, color="#222222", zorder=4)
+    return skipped
 
 
 def _html(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) -> None:
