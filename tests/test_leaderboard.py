@@ -264,3 +264,20 @@ def test_leaderboard_imports_neither_torch_nor_a_plotting_library(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={**os.environ, "HF_HUB_OFFLINE": "1"})
     assert "digits-resnet18" in done.stdout and done.stdout.strip().endswith("[]")
+
+
+def test_real_run_and_bench_records_feed_the_leaderboard(registry, tmp_path):
+    # The records zoo run and zoo bench write themselves, not hand-made ones: their field names are what is read.
+    results = str(tmp_path / "results.sqlite")
+    runner = CliRunner()
+    cli_of = make_cli(lambda settings: registry)
+    for args in (["run", "keyword", "--dataset", "reviews", "--quiet", "--results", results],
+                 ["bench", "keyword", "--batch-size", "1,4", "--seconds", "0.05", "--warmup", "1", "--results", results]):
+        done = runner.invoke(cli_of, args, catch_exceptions=False)
+        assert done.exit_code == 0, done.output
+    board = zoo.leaderboard(dataset="reviews", x="latency", results=results, registry=registry)
+    keyword = next(row for row in board["rows"] if row["name"] == "keyword")
+    assert keyword["reproduced"] == zoo.results(model="keyword", kind="run", path=results)[0]["metrics"]["accuracy"]
+    assert keyword["reported"] == 0.5 and keyword["value_source"] == "reproduced"
+    assert keyword["cost_from"] == "bench" and keyword["latency_ms"] > 0 and keyword["throughput"] > 0
+    assert board["missing_cost"] == ["toys:medium", "toys:large", "toys:tiny"]  # never benched
