@@ -450,7 +450,7 @@ def bench(models: Sequence[str] | str, *, batch_sizes: Sequence[int] = (1, 32), 
     benchmark.py method), FLOPs and MACs per sample, peak memory, the device's name and
     whether the inputs were the model's default dataset or ``synthetic`` (always, with
     ``synthetic=True``). ``dtype`` bfloat16/float16 runs under autocast; ``channels_last``
-    (None: on for image models) and ``compile`` are as for :func:`evaluate`. Nothing is kept:
+    (None: on for image models) and ``compile`` are as for :func:`zoo.evaluate`. Nothing is kept:
     ``zoo bench`` adds each record to the results store, as
     ``ResultsStore.add(record, kind="bench")`` does. See docs/results.md for the record's shape.
     """

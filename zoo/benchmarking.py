@@ -11,9 +11,10 @@ default dataset when it is here, else synthetic inputs of the model's own size
 
 FLOPs per sample are counted by ``torch.utils.flop_counter.FlopCounterMode`` over one
 forward pass at batch 1 (matrix products, convolutions and attention; MACs are half of
-them). Peak memory is CUDA's peak allocated on a GPU, else the increase of the process's
-peak resident set (``ru_maxrss``): a high-water mark, so a model smaller than one
-benched before it in the same process shows no increase.
+them). Peak memory is CUDA's peak allocated on a GPU (weights, inputs, activations), else
+the model's parameter and buffer bytes plus how much the process's peak resident set
+(``ru_maxrss``) grew while its batches ran (inputs, activations): a high-water mark, so
+after a larger model benched in the same process the growth may be nothing.
 
 Importing this module imports torch only when a bench runs.
 """
@@ -124,11 +125,12 @@ def _measure(spec: Any, registry: Any, request: dict[str, Any], model_args: dict
     device, dtype = request["device"], request["dtype"]
     task = registry.get(spec.task, "task")
     cuda = device.startswith("cuda")
-    rss_before = _peak_rss_bytes()
     started = time.perf_counter()
     model = api.build_model(spec, registry=registry, random_init=random_init, **model_args)
     raw, inputs, description = _raw_inputs(spec, model, task.input, max(request["batch_sizes"]), registry,
                                            synthetic=request["synthetic"])
+    # The baseline once the model and its inputs are built: what libraries and data loading take is not the model's.
+    rss_before = _peak_rss_bytes()
     name = f"model {spec.id}"
     how = devices.execution(model, device=device, dtype=dtype, image_input=task.input == "image",
                             channels_last=request["channels_last"], compile=request["compile"], name=name)
@@ -163,7 +165,7 @@ def _measure(spec: Any, registry: Any, request: dict[str, Any], model_args: dict
     if cuda:
         peak, memory_kind = int(torch.cuda.max_memory_allocated(device)), "cuda-peak-allocated"
     else:
-        peak, memory_kind = max(0, _peak_rss_bytes() - rss_before), "rss-increase"
+        peak, memory_kind = _weights_bytes(model) + max(0, _peak_rss_bytes() - rss_before), "rss-increase"
     parameters = _parameters(model, spec)
     largest = str(max(request["batch_sizes"]))
     bench_section = {
@@ -209,10 +211,13 @@ def _timed_steps(step: Callable[[], Any], *, warmup: int, seconds: float,
 
 
 def _synchronizer(device: str) -> Callable[[], None]:
-    if device.startswith("cuda"):
-        import torch
+    """Waits for the device's queued work, so a step's time is its work's (the CPU's is done on return)."""
+    import torch
 
+    if device.startswith("cuda"):
         return lambda: torch.cuda.synchronize(device)
+    if device == "mps":
+        return torch.mps.synchronize
     return lambda: None
 
 
@@ -304,6 +309,17 @@ def _shape(batch: Any) -> Any:
 def _parameters(model: Any, spec: Any) -> int | None:
     counter = getattr(model, "num_parameters", None)
     return int(counter()) if callable(counter) else spec.params
+
+
+def _weights_bytes(model: Any) -> int:
+    """The bytes of the model's torch parameters and buffers (0 for a model that has no torch module)."""
+    from zoo.engine.devices import torch_module
+
+    module = torch_module(model)
+    if module is None:
+        return 0
+    tensors = [*module.parameters(), *module.buffers()]
+    return sum(tensor.numel() * tensor.element_size() for tensor in tensors)
 
 
 def _peak_rss_bytes() -> int:
