@@ -123,6 +123,21 @@ def test_a_model_that_fails_is_a_row_with_its_reason_and_the_others_still_run(re
     assert statuses == {"toys:unfetched": "failed", "toys:keyword": "ok"}
 
 
+def test_zoo_results_lists_and_shows_bench_records_and_zoo_run_from_refuses_one(toy_registry, tmp_path):
+    record = tmp_path / "bench.json"
+    assert invoke(toy_registry, "bench", "keyword", *QUICK_OPTIONS, "-o", str(record)).exit_code == 0
+    [stored] = zoo.results(kind="bench")
+    speed = stored["record"]["bench"]["by_batch_size"]["4"]["samples_per_second"]
+    listed = invoke(toy_registry, "results", "list", "--kind", "bench").stdout
+    assert f"{speed} samples/s @4" in listed and "inputs dataset:toys:reviews" in listed
+    shown = invoke(toy_registry, "results", "show", str(stored["id"])).stdout
+    assert "flops_per_sample: 4" in shown and "zoo bench toys:keyword measures again" in shown
+    replayed = invoke(toy_registry, "run", "--from", str(record))
+    assert replayed.exit_code == 2
+    assert replayed.stderr == (f"zoo: error: {record} is a zoo bench record, not a run record: `zoo run --from` "
+                               "repeats runs; `zoo bench MODEL` measures a model again\n")
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["keyword", "--batch-size", "1,x"], "--batch-size takes whole numbers of at least 1, comma-separated (1,32), not '1,x'"),
     (["keyword", "--batch-size", "0"], "--batch-size takes whole numbers of at least 1, comma-separated (1,32), not 0"),

@@ -72,9 +72,18 @@ def _nothing_found(path: str, filters: dict[str, Any]) -> None:
 def _metrics_text(row: dict[str, Any]) -> str:
     if row["status"] == "failed":
         return f"failed: {row.get('error') or 'no reason recorded'}"
+    if row["kind"] == "bench":  # no metrics: its figures
+        return _bench_text(row["record"].get("bench") or {})
     shown = list(row["metrics"].items())[:SHOWN_METRICS]
     more = len(row["metrics"]) - len(shown)
     return ", ".join(f"{name} {value:.4f}" for name, value in shown) + (f" (+{more})" if more > 0 else "")
+
+
+def _bench_text(figures: dict[str, Any]) -> str:
+    """A bench record's figures in a few words: samples/s at each batch size, and where the inputs came from."""
+    by_size = figures.get("by_batch_size") or {}
+    speeds = [f"{one.get('samples_per_second')} samples/s @{size}" for size, one in by_size.items() if isinstance(one, dict)]
+    return ", ".join(speeds + [f"inputs {figures.get('inputs')}"]) if speeds else ""
 
 
 def _summary(row: dict[str, Any]) -> dict[str, Any]:
@@ -140,8 +149,16 @@ def show_command(record_id: int, results_path: str | None, as_json: bool) -> Non
         "request": {key: value for key, value in request.items() if key not in ("model", "dataset", "split")},
         "versions": record.get("versions"),
     }
+    if stored.kind == "bench":
+        figures = record.get("bench") or {}
+        fields["bench"] = {key: figures.get(key) for key in (
+            "device_name", "inputs", "input_shape", "flops_per_sample", "params", "peak_memory_bytes", "memory_kind",
+            "by_batch_size") if figures.get(key) is not None}
     click.echo("\n".join(card_lines(fields)))
-    click.echo(f"\nzoo results show {stored.id} --json > run.json, then zoo run --from run.json repeats it")
+    if stored.kind == "bench":
+        click.echo(f"\nzoo results show {stored.id} --json prints the whole record; zoo bench {stored.model} measures again")
+    else:
+        click.echo(f"\nzoo results show {stored.id} --json > run.json, then zoo run --from run.json repeats it")
 
 
 @results_group.command("export")

@@ -127,6 +127,9 @@ def load_record(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise UsageError(f"cannot read run record {path}: {error}") from None
     except RecursionError:
         raise UsageError(f"cannot read run record {path}: nested too deeply to be a zoo run record") from None
+    if isinstance(record, dict) and (record.get("kind") == "bench" or "benches" in record):
+        raise UsageError(f"{path} is a zoo bench record, not a run record: `zoo run --from` repeats runs; "
+                         "`zoo bench MODEL` measures a model again")
     if not isinstance(record, dict) or ("request" not in record and "runs" not in record):
         raise UsageError(f"{path} is not a zoo run record (no 'request' section, nor the 'runs' of a comparison)")
     # A comparison's record holds one run record per model; each must be of a version this zoo reads.
