@@ -85,6 +85,23 @@ def test_pareto_flags_follow_which_way_is_better():
     assert pareto_flags(points, higher_is_better=False, lower_cost_is_better=False) == [True, True, False]
 
 
+def test_pareto_flags_agree_with_the_definition_on_random_points():
+    import random
+
+    def dominated(point, others, sign_value, sign_cost):
+        value, cost = sign_value * point[0], sign_cost * point[1]
+        return any(sign_value * v >= value and sign_cost * c <= cost and (sign_value * v > value or sign_cost * c < cost)
+                   for v, c in others if c is not None)
+
+    chosen = random.Random(0)
+    for _ in range(300):
+        points = [(chosen.choice((0.1, 0.2, 0.3)), chosen.choice((None, 1, 2, 5))) for _ in range(chosen.randint(1, 7))]
+        for higher, lower in ((True, True), (True, False), (False, True), (False, False)):
+            signs = (1 if higher else -1, 1 if lower else -1)
+            expected = [cost is not None and not dominated((value, cost), points, *signs) for value, cost in points]
+            assert pareto_flags(points, higher_is_better=higher, lower_cost_is_better=lower) == expected, points
+
+
 # -- what ranks, and where each value comes from -------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -89,8 +90,7 @@ def leaderboard(*, task: str | None = None, dataset: str | None = None, metric: 
         return rows.setdefault((model_id, data), {
             "model": model_id, "name": model_id.rpartition(":")[2], "dataset": data, "reported": None,
             "reported_source": None, "reproduced": None, "record": None,
-            "license": getattr(spec, "license", None), "params": getattr(spec, "params", None),
-            "params_from": "catalogue", "spec": spec,
+            "license": None, "params": None, "params_from": "catalogue", "spec": spec,
         })
 
     if source in ("all", "reported"):
@@ -124,6 +124,8 @@ def leaderboard(*, task: str | None = None, dataset: str | None = None, metric: 
         speed, params = measured.get(row["model"], (None, None))
         if params is not None:
             row["params"], row["params_from"] = params, "run"
+        elif row["spec"] is not None:
+            row["params"] = row["spec"].params
         row["run_samples_per_second"] = speed
         _add_costs(row, benches.get(row["model"]), x)
     ranked = _ranked(list(rows.values()), source, metric_spec.higher_is_better)
@@ -141,7 +143,8 @@ def leaderboard(*, task: str | None = None, dataset: str | None = None, metric: 
         for position, row in enumerate((row for row in ranked if row["dataset"] == data), 1):
             row["rank"] = position
     shown = [row for row in ranked if top is None or row["rank"] <= top]
-    for row in shown:
+    for row in shown:  # read for the rows shown only: a big catalogue's licences stay in their column
+        row["license"] = getattr(row["spec"], "license", None)
         if row["reported"] is not None and row["spec"] is not None:
             row["reported_source"] = _reported_source(row["spec"], metric_name, row["reported_dataset"])
     return {"task": task, "metric": metric_name, "higher_is_better": metric_spec.higher_is_better,
@@ -166,15 +169,23 @@ def pareto_flags(points: Sequence[tuple[float, float | None]], *, higher_is_bett
     strictly better on one. A point without a cost is never on the front."""
     sign_value = 1.0 if higher_is_better else -1.0
     sign_cost = 1.0 if lower_cost_is_better else -1.0
-    scored = [(sign_value * value, sign_cost * cost) if cost is not None else None for value, cost in points]
-    flags = []
-    for one in scored:
-        if one is None:
-            flags.append(False)
-            continue
-        good, cheap = one
-        flags.append(not any(other is not None and other[0] >= good and other[1] <= cheap
-                             and (other[0] > good or other[1] < cheap) for other in scored))
+    flags = [False] * len(points)
+    # Cheapest first: a point is on the front when it is the best of its cost and better than every
+    # cheaper point (n log n, for a catalogue of 100,000).
+    costed = sorted((sign_cost * cost, index) for index, (_, cost) in enumerate(points) if cost is not None)
+    best_cheaper = -math.inf
+    start = 0
+    while start < len(costed):
+        end = start
+        while end < len(costed) and costed[end][0] == costed[start][0]:
+            end += 1
+        group = [index for _, index in costed[start:end]]
+        best = max(sign_value * points[index][0] for index in group)
+        if best > best_cheaper:
+            for index in group:
+                flags[index] = sign_value * points[index][0] == best
+        best_cheaper = max(best_cheaper, best)
+        start = end
     return flags
 
 
@@ -262,6 +273,13 @@ def _stored(results: Any, task: str) -> tuple[list[Any], dict[str, dict[str, Any
 def _add_costs(row: dict[str, Any], bench: Mapping[str, Any] | None, x: str) -> None:
     """The row's cost figures, each from the best place that has it: a ``zoo bench`` record of the model,
     else its run record (samples/s over the whole evaluation, parameters), else the catalogue (parameters)."""
+    if not bench and row.get("run_samples_per_second") is None:  # most rows of a big catalogue: nothing measured
+        row.pop("run_samples_per_second", None)
+        row["throughput"] = row["latency_ms"] = row["flops"] = row["memory_bytes"] = None
+        row["params"] = row["params"] if _number(row["params"]) else None
+        row["cost"] = row[x] if x == "params" else None
+        row["cost_from"] = row["params_from"] if row["cost"] is not None else None
+        return
     bench = bench or {}
     by_batch = bench.get("by_batch_size") if isinstance(bench.get("by_batch_size"), Mapping) else {}
     speeds = [one.get("samples_per_second") for one in by_batch.values() if isinstance(one, Mapping)]
