@@ -141,21 +141,39 @@ def _png(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) -
         plt.close(figure)
 
 
-def _annotate(axes: Any, rows: list[Mapping[str, Any]]) -> int:
-    """Name each point unless its label would overlap one already placed (best-ranked first); returns
-    how many were left unnamed."""
+def _fitting(rows: list[Mapping[str, Any]], pixels: Any, char_width: float, height: float) -> list[Mapping[str, Any]]:
+    """The rows whose label, placed up and right of the point (``pixels(row)``: its position in pixels,
+    y upwards), overlaps no label placed before it, best-ranked first."""
     placed: list[tuple[float, float, float, float]] = []
-    skipped = 0
+    kept = []
     for row in sorted(rows, key=lambda row: row["rank"]):
-        x, y = axes.transData.transform((row["cost"], row["value"]))
-        box = (x + 6, y + 5, x + 6 + 6.0 * len(row["name"]), y + 5 + 12)  # 8-point text at 120 dpi, roughly
-        if any(box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3] for other in placed):
-            skipped += 1
-            continue
-        placed.append(box)
+        x, y = pixels(row)
+        box = (x + 6, y + 5, x + 6 + char_width * len(row["name"]), y + 5 + height)
+        if not any(box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
+                   for other in placed):
+            placed.append(box)
+            kept.append(row)
+    return kept
+
+
+def _annotate(axes: Any, rows: list[Mapping[str, Any]]) -> int:
+    """Name each point unless its label would overlap one already placed; returns how many were left unnamed."""
+    kept = _fitting(rows, lambda row: axes.transData.transform((row["cost"], row["value"])), 6.0, 12.0)
+    for row in kept:  # 8-point text at 120 dpi: about 6 by 12 pixels a character
         axes.annotate(row["name"], (row["cost"], row["value"]), xytext=(6, 5), textcoords="offset points",
                       fontsize=8, color="#222222", zorder=4)
-    return skipped
+    return len(rows) - len(kept)
+
+
+def _plot_area_pixels(points: list[Mapping[str, Any]], width: float = 900.0, height: float = 520.0) -> Any:
+    """Where Plotly will draw each point, roughly (log x, linear y, over a plot area of this size)."""
+    import math
+
+    xs = [math.log10(row["cost"]) for row in points]
+    ys = [row["value"] for row in points]
+    x_span, y_span = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    return lambda row: ((math.log10(row["cost"]) - min(xs)) / x_span * width,
+                        (row["value"] - min(ys)) / y_span * height)
 
 
 def _html(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) -> None:
@@ -168,9 +186,12 @@ def _html(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) 
     front = _front(points)
     if front:
         figure.add_trace(go.Scatter(
-            x=[row["cost"] for row in front], y=[row["value"] for row in front], mode="lines",
+            x=[row["cost"] for row in front], y=[row["value"] for row in front], mode="lines+markers",
             line={"color": _FRONT, "dash": "dash", "shape": "hv" if board["x_lower_is_better"] else "vh"},
+            marker={"symbol": "circle-open", "size": 16, "color": _FRONT, "line": {"width": 2}},
             name="Pareto front (best for its cost)", hoverinfo="skip"))
+    named = {id(row) for row in _fitting([row for row in points if _label(row, board, len(points))],
+                                         _plot_area_pixels(points), 7.0, 14.0)} if points else set()
     for style, key, label in ((_REPRODUCED, "reproduced", "reproduced here (zoo run)"),
                               (_REPORTED, "reported", "reported (catalogue)")):
         shown = [row for row in points if row[key] is not None]
@@ -179,8 +200,7 @@ def _html(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) 
         figure.add_trace(go.Scatter(
             x=[row["cost"] for row in shown], y=[row[key] for row in shown], name=label,
             mode="markers+text",
-            text=[row["name"] if _label(row, board, len(points)) and (key == row["value_source"]) else ""
-                  for row in shown],
+            text=[row["name"] if id(row) in named and key == row["value_source"] else "" for row in shown],
             textposition="top right",
             marker={"symbol": style["plotly"], "size": 10, "color": style["color"], "line": {"width": 1.5}},
             customdata=[[row["model"], "yes" if row["pareto"] else "no", row["cost_from"] or "-"] for row in shown],
