@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -269,6 +270,14 @@ def test_a_chart_draws_one_dataset_and_only_png_or_html(registry, tmp_path):
     result = cli(registry, "--dataset", "reviews", "--plot", str(tmp_path / "board.svg"), exit_code=2)
     assert "give a file ending in .png (an image) or .html" in result.output
     assert not (tmp_path / "board.svg").exists()
+
+
+@pytest.mark.parametrize(("suffix", "library"), [(".png", "matplotlib"), (".html", "plotly")])
+def test_a_chart_without_its_library_says_what_to_install(registry, tmp_path, monkeypatch, suffix, library):
+    monkeypatch.setitem(sys.modules, library, None)  # as if not installed: importing it raises ImportError
+    result = cli(registry, "--dataset", "reviews", "--plot", str(tmp_path / f"board{suffix}"), exit_code=2)
+    assert result.output == (f"zoo: error: --plot out{suffix} needs {library}: pip install "
+                             "'model-zoo-registry[plot]' (from a clone: pip install -e '.[plot]')\n")
 
 
 def test_leaderboard_imports_neither_torch_nor_a_plotting_library(tmp_path):

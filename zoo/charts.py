@@ -2,7 +2,7 @@
 
 ``out.png`` is drawn with matplotlib (the Agg backend: no display needed); ``out.html`` with Plotly,
 the plotly.js library written into the file, so the chart is interactive offline. Both come with the
-``plot`` extra (``pip install 'zoo[plot]'``) and are imported only when a chart is drawn.
+``plot`` extra (``pip install 'model-zoo-registry[plot]'``) and are imported only when a chart is drawn.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ LABEL_ALL_UP_TO: Final = 30
 _REPRODUCED = {"color": "#1f77b4", "marker": "o", "plotly": "circle"}
 _REPORTED = {"color": "#ff7f0e", "marker": "s", "plotly": "square-open"}
 _FRONT = "#2ca02c"
+_INSTALL = "pip install 'model-zoo-registry[plot]' (from a clone: pip install -e '.[plot]')"
 
 
 def plot(board: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
@@ -89,7 +90,7 @@ def _png(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) -
     try:
         import matplotlib
     except ImportError:
-        raise UsageError("--plot out.png needs matplotlib: pip install 'zoo[plot]'") from None
+        raise UsageError(f"--plot out.png needs matplotlib: {_INSTALL}") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -180,7 +181,7 @@ def _html(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) 
     try:
         import plotly.graph_objects as go
     except ImportError:
-        raise UsageError("--plot out.html needs plotly: pip install 'zoo[plot]'") from None
+        raise UsageError(f"--plot out.html needs plotly: {_INSTALL}") from None
     texts = _texts(board)
     figure = go.Figure()
     front = _front(points)
