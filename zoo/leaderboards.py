@@ -222,8 +222,7 @@ def _task(task: str | None, dataset: str | None, registry: Registry) -> str:
         tasks = sorted({spec.task for spec in registry.named("dataset", _short(dataset))})  # type: ignore[attr-defined]
         if len(tasks) == 1:
             return tasks[0]
-    tasks = sorted({spec.task for spec in registry.filter("model")  # type: ignore[attr-defined]
-                    if not getattr(spec, "template", False)})
+    tasks = sorted(known)
     if len(tasks) == 1:
         return tasks[0]
     raise UsageError(f"a leaderboard ranks the models of one task: add --task (one of {', '.join(tasks) or 'none'})"
