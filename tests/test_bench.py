@@ -155,6 +155,13 @@ def test_bad_input_is_one_line_and_nothing_runs(toy_registry, args, message):
     assert zoo.results(kind="bench") == []
 
 
+def test_one_batch_size_may_be_given_as_a_number_and_a_wrong_one_is_refused_before_anything_runs(toy_registry):
+    [record] = zoo.bench("keyword", batch_sizes=8, seconds=0.05, warmup=0, registry=toy_registry)
+    assert list(record["bench"]["by_batch_size"]) == ["8"] and record["request"]["batch_sizes"] == [8]
+    with pytest.raises(zoo.UsageError, match=r"--batch-size takes whole numbers of at least 1"):
+        zoo.bench("keyword", batch_sizes=[1, 2.5], registry=toy_registry)
+
+
 def test_the_p95_is_a_measured_step_nearest_rank():
     from zoo.benchmarking import _percentile
 

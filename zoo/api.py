@@ -435,7 +435,7 @@ def embed(model: Any, inputs: Any, *, batch_size: int = 32, device: str = "auto"
                          registry=registry, progress=progress)
 
 
-def bench(models: Sequence[str] | str, *, batch_sizes: Sequence[int] = (1, 32), device: str = "auto",
+def bench(models: Sequence[str] | str, *, batch_sizes: Sequence[int] | int = (1, 32), device: str = "auto",
           dtype: str = "float32", channels_last: bool | None = None, compile: bool = False, seconds: float = 3.0,
           warmup: int = 5, synthetic: bool = False, model_args: Mapping[str, Any] | None = None,
           random_init: bool = False, registry: Registry | None = None,

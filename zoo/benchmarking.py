@@ -43,7 +43,7 @@ DEFAULT_IMAGE_SIZE: Final = 224  # for an image model whose config states no inp
 _TEXT = "the quick brown fox jumps over the lazy dog".split()
 
 
-def bench(models: Sequence[str] | str, *, batch_sizes: Sequence[int] = DEFAULT_BATCH_SIZES, device: str = "auto",
+def bench(models: Sequence[str] | str, *, batch_sizes: Sequence[int] | int = DEFAULT_BATCH_SIZES, device: str = "auto",
           dtype: str = "float32", channels_last: bool | None = None, compile: bool = False,
           seconds: float = DEFAULT_SECONDS, warmup: int = DEFAULT_WARMUP, synthetic: bool = False,
           model_args: Mapping[str, Any] | None = None, random_init: bool = False, registry: Any = None,
@@ -80,8 +80,10 @@ def bench(models: Sequence[str] | str, *, batch_sizes: Sequence[int] = DEFAULT_B
     return records
 
 
-def check_batch_sizes(batch_sizes: Sequence[int]) -> tuple[int, ...]:
-    """Batch sizes in the order given, each once; each a whole number of at least 1."""
+def check_batch_sizes(batch_sizes: Sequence[int] | int) -> tuple[int, ...]:
+    """Batch sizes in the order given, each once; each a whole number of at least 1 (one number: that one)."""
+    if isinstance(batch_sizes, int):
+        batch_sizes = (batch_sizes,)
     sizes = tuple(dict.fromkeys(batch_sizes))
     if not sizes or any(isinstance(size, bool) or not isinstance(size, int) or size < 1 for size in sizes):
         raise UsageError(f"--batch-size takes whole numbers of at least 1, comma-separated (1,32), "
