@@ -62,8 +62,8 @@ def leaderboard(*, task: str | None = None, dataset: str | None = None, metric: 
 
     Each dataset is ranked on its own (``rank`` counts within it; ``top`` keeps the first N of each).
     Returns ``{"task", "metric", "higher_is_better", "x", "x_label", "x_lower_is_better", "source",
-    "datasets", "rows", "missing_cost", "missing_cost_advice"}``. Each row: ``rank``, ``model`` (id), ``name``, ``dataset``,
-    ``reported`` and ``reproduced`` (values or None), ``value`` and ``value_source`` (what ranks it),
+    "datasets", "rows", "missing_cost", "missing_cost_advice"}``. Each row: ``rank``, ``model`` (id),
+    ``name``, ``dataset``, ``reported`` and ``reproduced`` (values or None), ``value`` and ``value_source`` (what ranks it),
     ``reported_source`` (where the reported value comes from), ``record`` (the store's record id of the
     reproduced value), ``params``, ``throughput``, ``latency_ms``, ``flops``, ``memory_bytes``,
     ``cost`` (the ``x`` figure), ``cost_from`` (``bench``, ``run`` or ``catalogue``), ``license``
@@ -147,14 +147,12 @@ def leaderboard(*, task: str | None = None, dataset: str | None = None, metric: 
         row["license"] = getattr(row["spec"], "license", None)
         if row["reported"] is not None and row["spec"] is not None:
             row["reported_source"] = _reported_source(row["spec"], metric_name, row["reported_dataset"])
+    lacking = list(dict.fromkeys(row["model"] for row in shown if row["cost"] is None))
     return {"task": task, "metric": metric_name, "higher_is_better": metric_spec.higher_is_better,
             "x": x, "x_label": cost.label, "x_lower_is_better": cost.lower_is_better, "source": source,
             "datasets": list(dict.fromkeys(row["dataset"] for row in shown)),
             "rows": [{key: row.get(key) for key in ROW_FIELDS} for row in shown],
-            "missing_cost": list(dict.fromkeys(model for model in missing
-                                               if model in {row["model"] for row in shown})),
-            "missing_cost_advice": missing_cost_advice(x, [row["model"] for row in shown if row["cost"] is None],
-                                                       set(benches))}
+            "missing_cost": lacking, "missing_cost_advice": missing_cost_advice(x, lacking, set(benches))}
 
 
 ROW_FIELDS: Final = ("rank", "model", "name", "dataset", "value", "value_source", "reproduced", "reported",
@@ -328,8 +326,9 @@ def _nothing_message(task: str, metric: str, dataset: str | None, source: str, l
             f"results store (`zoo list --task {task}` shows the models)")
 
 
-def _no_cost_message(cost: Cost, models: Iterable[str], *, benched: set[str] = frozenset()) -> str:  # type: ignore[assignment]
-    return f"--x {cost.name}: no ranked model has a {cost.label.split(' (')[0]} figure; {missing_cost_advice(cost.name, models, benched)}"
+def _no_cost_message(cost: Cost, models: Iterable[str], *, benched: set[str]) -> str:
+    figure = cost.label.split(" (")[0]
+    return f"--x {cost.name}: no ranked model has a {figure} figure; {missing_cost_advice(cost.name, models, benched)}"
 
 
 def missing_cost_advice(x: str, models: Iterable[str], benched: set[str] | frozenset[str] = frozenset()) -> str:
