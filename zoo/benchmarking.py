@@ -118,11 +118,10 @@ def bench_one(spec: Any, *, registry: Any, batch_sizes: Sequence[int], device: s
 def _measure(spec: Any, registry: Any, request: dict[str, Any], model_args: dict[str, Any],
              random_init: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     import torch
+    import torch.utils.flop_counter  # noqa: F401 - imported before the memory baseline, not counted in it
 
     from zoo import api
     from zoo.engine import devices
-
-    import torch.utils.flop_counter  # noqa: F401 - imported before the memory baseline, not counted in it
 
     device, dtype = request["device"], request["dtype"]
     task = registry.get(spec.task, "task")
