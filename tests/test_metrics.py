@@ -17,7 +17,9 @@ from zoo import metrics
 
 built = [metrics.accuracy(labels=["a", "b", "c"]), metrics.f1_macro(labels=["a", "b"]),
          metrics.matthews(labels=["a", "b"]), metrics.word_error_rate(), metrics.char_error_rate()]
-heavy = sorted(name for name in ("torchvision", "scipy.signal", "transformers", "matplotlib") if name in sys.modules)
+# matplotlib is not among them: where it is installed (zoo's `plot` extra, for `zoo leaderboard --plot`),
+# torchmetrics' own Metric module imports matplotlib.pyplot (torchmetrics/utilities/plot.py), about 0.3 s.
+heavy = sorted(name for name in ("torchvision", "scipy.signal", "transformers") if name in sys.modules)
 
 import torchmetrics
 from torchmetrics.classification import MulticlassAccuracy
