@@ -150,6 +150,8 @@ def test_costs_come_from_bench_records_else_from_runs(registry, store):
     assert (rows["tiny"]["cost"], rows["tiny"]["cost_from"]) == (40.0, "run")
     assert rows["large"]["cost"] is None and board["missing_cost"] == ["toys:large", "toys:keyword"]
     assert not rows["large"]["pareto"]  # never on the front without a cost
+    table = cli(registry, "--dataset", "reviews", "--x", "throughput", "--results", str(store.path)).output
+    assert "400/s " in table and "40/s (run)" in table  # a run's samples/s include reading the data: marked
 
 
 def test_a_lower_is_better_metric_ranks_smallest_first(registry, tmp_path):

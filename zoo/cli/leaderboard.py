@@ -33,6 +33,11 @@ def _cost_text(x: str, value: Any) -> str:
     return format_count(int(value))
 
 
+def _cost_origin(x: str, cost_from: str | None) -> str:
+    """A throughput taken from a run, not a bench, says so: it includes reading and preprocessing the data."""
+    return " (run)" if x == "throughput" and cost_from == "run" else ""
+
+
 def _value_text(value: float | None) -> str:
     return "-" if value is None else f"{value:.4f}"
 
@@ -44,7 +49,8 @@ def rows_of(board: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
     headers = ["rank", "model", *(["dataset"] if several else []), f"{metric} reproduced", f"{metric} reported",
                x, "pareto", "license"]
     rows = [[row["rank"], row["name"], *([row["dataset"]] if several else []), _value_text(row["reproduced"]),
-             _value_text(row["reported"]), _cost_text(x, row["cost"]), "*" if row["pareto"] else "",
+             _value_text(row["reported"]), _cost_text(x, row["cost"]) + _cost_origin(x, row["cost_from"]),
+             "*" if row["pareto"] else "",
              row["license"] or "-"] for row in board["rows"]]
     return headers, rows
 
