@@ -160,7 +160,7 @@ def test_a_sweep_process_interrupted_and_started_again_runs_only_what_was_left(t
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
     statuses = {line.split()[0]: line.split()[1] for line in stdout.splitlines()[2:]}
-    assert statuses["toys.keyword--toys.reviews--test"] == "ok" and statuses["toys.gated--toys.reviews--test"] == "not"
+    assert statuses["toys.keyword--toys.reviews--test"] == "ok" and statuses["toys.gated--toys.reviews--test"] == "not", stdout
     kept = sorted(f"{name}.json" for name, status in statuses.items() if status == "ok")
     assert sorted(os.listdir(runs)) == kept  # each finished record whole, no staging file left behind
     assert f"zoo: error: interrupted: {len(kept)} job(s) finished and kept, {3 - len(kept)} not run;" in stderr

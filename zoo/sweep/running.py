@@ -10,8 +10,12 @@ record is kept, with the reason, and the sweep goes on.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -74,7 +78,8 @@ def run_sweep(sweep_plan: SweepPlan, *, executor: str = "local", retries: int = 
                                       f"retrying: {record.get('error')}")
                     runner.submit(planned.job)
                     continue
-                _keep(record, planned, outcome, folder, store)
+                with _interrupts_deferred():  # a record is kept whole, file, store and summary, or not at all
+                    _keep(record, planned, outcome, folder, store)
                 progress_bar.done(_line(finished.job.title, outcome))
     except KeyboardInterrupt:
         summary = _summary(sweep_plan, outcomes, executor, folder, interrupted=True)
@@ -112,6 +117,25 @@ def _failed(planned: PlannedJob, finished: Finished) -> dict[str, Any]:
     from zoo.engine import failed_record
 
     return failed_record(planned.plan, JobFailed(finished.error or "it ended without a record"))
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C (SIGINT) or SIGTERM while the block runs is acted on when it ends: a sweep stopped while
+    it keeps a record says that job finished, as its file and the store do."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {number: signal.signal(number, lambda signum, frame: received.append(signum))
+                for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+        if received:
+            raise KeyboardInterrupt
 
 
 def _keep(record: dict[str, Any], planned: PlannedJob, outcome: dict[str, Any], folder: Path | None,
