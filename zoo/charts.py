@@ -120,6 +120,13 @@ def _png(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) -
         axes.set_xscale("log")
         axes.margins(x=0.15, y=0.12)
         axes.autoscale_view()
+        low, high = axes.get_xlim()
+        if high / low < 100:  # within two decades the minor ticks are labelled: as plain numbers, not 2x10^0
+            from matplotlib.ticker import FuncFormatter
+
+            plain = FuncFormatter(lambda value, _: f"{value:g}")
+            axes.xaxis.set_major_formatter(plain)
+            axes.xaxis.set_minor_formatter(plain)
         skipped = _annotate(axes, [row for row in points if _label(row, board, len(points))])
         axes.set_title(texts["title"], fontsize=12)
         axes.set_xlabel(texts["x"])
