@@ -131,6 +131,18 @@ def test_a_reproduced_value_sits_beside_the_reported_one_and_ranks_the_model(reg
     assert [(row["name"], row["reported"]) for row in reproduced_only["rows"]] == [("large", None)]
 
 
+def test_a_run_of_part_of_a_split_reproduces_nothing(registry, store):
+    """`zoo run --limit 64` checks a model works; it is not the number a catalogue reports."""
+    limited = run_record("toys:large", 0.99)
+    limited["request"]["limit"], limited["dataset"]["limit"] = 64, 64
+    store.add(limited)
+    board = zoo.leaderboard(dataset="reviews", results=store.path, registry=registry)
+    assert all(row["reproduced"] is None for row in board["rows"])
+    store.add(run_record("toys:large", 0.85))
+    board = zoo.leaderboard(dataset="reviews", results=store.path, registry=registry)
+    assert {row["name"]: row["reproduced"] for row in board["rows"]}["large"] == 0.85
+
+
 def test_the_newest_run_of_a_model_is_the_one_shown(registry, store):
     store.add(run_record("toys:tiny", 0.55))
     store.add(run_record("toys:tiny", 0.65))
@@ -148,6 +160,7 @@ def test_costs_come_from_bench_records_else_from_runs(registry, store):
     assert (rows["medium"]["cost"], rows["medium"]["cost_from"]) == (400.0, "bench")  # the best batch size
     assert rows["medium"]["latency_ms"] == pytest.approx(20.0) and rows["medium"]["flops"] == 2e6
     assert (rows["tiny"]["cost"], rows["tiny"]["cost_from"]) == (40.0, "run")
+    assert (rows["medium"]["measured_on"], rows["tiny"]["measured_on"]) == ("cpu", None)  # what bench measured on
     assert rows["large"]["cost"] is None and board["missing_cost"] == ["toys:large", "toys:keyword"]
     assert not rows["large"]["pareto"]  # never on the front without a cost
     table = cli(registry, "--dataset", "reviews", "--x", "throughput", "--results", str(store.path)).output
@@ -255,6 +268,19 @@ def test_png_chart_is_drawn(registry, store, tmp_path):
         colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
     assert len(colours) > 50  # drawn, not a blank canvas
     assert not list(tmp_path.glob(".board.png*"))  # the staging file was renamed into place
+
+
+def test_a_chart_says_which_device_measured_its_costs(registry, store):
+    from zoo.charts import _texts
+
+    store.add(run_record("toys:medium", 0.7))
+    record = bench_record("toys:medium", by_batch={"1": 50.0})
+    record["bench"]["device_name"] = "AMD EPYC 7B13"
+    store.add(record, kind="bench")
+    board = zoo.leaderboard(dataset="reviews", x="latency", results=store.path, registry=registry)
+    assert _texts(board)["title"].endswith("\nlatency measured by zoo bench on AMD EPYC 7B13")
+    by_params = zoo.leaderboard(dataset="reviews", x="params", results=store.path, registry=registry)
+    assert "\n" not in _texts(by_params)["title"]  # parameter counts are no machine's
 
 
 def test_html_chart_is_self_contained(registry, store, tmp_path):

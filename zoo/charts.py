@@ -71,8 +71,10 @@ def _texts(board: Mapping[str, Any]) -> dict[str, str]:
     metric, dataset = board["metric"], board["datasets"][0]
     better = "higher" if board["higher_is_better"] else "lower"
     cheaper = "lower" if board["x_lower_is_better"] else "higher"
+    devices = sorted({str(row["measured_on"]) for row in board["rows"] if row.get("measured_on")})
+    measured = f"\n{board['x']} measured by zoo bench on {', '.join(devices)}" if devices else ""
     return {
-        "title": f"{metric} on {dataset} against {board['x']} ({board['task']})",
+        "title": f"{metric} on {dataset} against {board['x']} ({board['task']}){measured}",
         "x": f"{board['x_label']}, log scale ({cheaper} is cheaper)",
         "y": f"{metric} ({better} is better)",
     }
@@ -214,6 +216,6 @@ def _html(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) 
             customdata=[[row["model"], "yes" if row["pareto"] else "no", row["cost_from"] or "-"] for row in shown],
             hovertemplate=(f"%{{customdata[0]}}<br>{board['metric']} ({key}): %{{y:.4g}}<br>{board['x']}: %{{x:.4g}} "
                            "(from %{customdata[2]})<br>Pareto-optimal: %{customdata[1]}<extra></extra>")))
-    figure.update_layout(title=texts["title"], xaxis={"title": texts["x"], "type": "log"},
+    figure.update_layout(title=texts["title"].replace("\n", "<br>"), xaxis={"title": texts["x"], "type": "log"},
                          yaxis={"title": texts["y"]}, legend={"title": "values"}, template="plotly_white")
     figure.write_html(path, include_plotlyjs=True, full_html=True, auto_open=False)

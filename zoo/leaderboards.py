@@ -157,7 +157,7 @@ def leaderboard(*, task: str | None = None, dataset: str | None = None, metric: 
 
 ROW_FIELDS: Final = ("rank", "model", "name", "dataset", "value", "value_source", "reproduced", "reported",
                      "reported_source", "record", "cost", "cost_from", "pareto", "params", "throughput",
-                     "latency_ms", "flops", "memory_bytes", "license")
+                     "latency_ms", "flops", "memory_bytes", "license", "measured_on")
 """The fields of a leaderboard row, in the order CSV columns take."""
 
 
@@ -258,13 +258,21 @@ def _stored(results: Any, task: str) -> tuple[list[Any], dict[str, dict[str, Any
     if not os.path.exists(path):
         return [], {}
     with ResultsStore.open(path) as store:
-        runs = store.query(task=task, kind="run", status="ok")
+        # A run of part of a split (--limit) reproduces no published number: only whole splits rank.
+        runs = [stored for stored in store.query(task=task, kind="run", status="ok") if _whole_split(stored.record)]
         benches: dict[str, dict[str, Any]] = {}
         for stored in store.query(kind="bench", status="ok"):
             section = stored.record.get("bench")
             if stored.model and isinstance(section, Mapping):
                 benches.setdefault(stored.model, dict(section))
     return runs, benches
+
+
+def _whole_split(record: Mapping[str, Any]) -> bool:
+    """Whether a run evaluated its whole split: no ``--limit`` cut it short."""
+    dataset = record.get("dataset") if isinstance(record.get("dataset"), Mapping) else {}
+    request = record.get("request") if isinstance(record.get("request"), Mapping) else {}
+    return dataset.get("limit") is None and request.get("limit") is None
 
 
 def _add_costs(row: dict[str, Any], bench: Mapping[str, Any] | None, x: str) -> None:
@@ -296,6 +304,8 @@ def _add_costs(row: dict[str, Any], bench: Mapping[str, Any] | None, x: str) -> 
            "memory": "memory_bytes"}[x]
     row["cost"] = row[key]
     row["cost_from"] = figures[key][1] if row["cost"] is not None else None
+    # Where a measured cost was measured (a chart says so: costs are this hardware's, not universal).
+    row["measured_on"] = (bench.get("device_name") or bench.get("device")) if row["cost_from"] == "bench" else None
 
 
 def _number(value: Any) -> bool:
