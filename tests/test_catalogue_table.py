@@ -75,7 +75,7 @@ def test_a_plugin_s_own_model_takes_its_place_among_the_rows(registries):
     assert names.index("keyword") == names.index("keyword-0") - 1 and names == sorted(names, key=str.lower)
 
 
-def test_only_returned_rows_become_records_and_lookups_read_no_whole_entry(registries):
+def test_only_returned_rows_become_records_and_rows_are_found_by_name_and_id(registries):
     _, indexed = registries
     table = indexed.entries["model"].table
     best = zoo.list_models(sort="accuracy", top=3, registry=indexed)

@@ -124,15 +124,21 @@ def parse_count(value: int | str, option: str = "a count") -> int:
     return int(round(count))
 
 
-def _metric_specs(field: str, task: str | None, registry: Registry, what: str) -> list[Spec]:
-    """The metrics named ``field`` (of ``task``, when given); a clear error when there are none."""
+def _metrics_named(field: str, task: str | None, registry: Registry) -> tuple[list[Spec], str]:
+    """The metrics named ``field`` (of ``task``, when given), and the names of every metric (for the
+    error when there are none)."""
     metrics = [spec for spec in registry.all("metric") if spec.name == field or spec.id == field]
     if task is not None:
         metrics = [spec for spec in metrics if task in spec.tasks]  # type: ignore[attr-defined]
+    known = ", ".join(sorted({spec.name for spec in registry.all("metric")}))
+    return metrics, known
+
+
+def _metric_specs(field: str, task: str | None, registry: Registry, what: str) -> list[Spec]:
+    """The metrics named ``field`` (of ``task``, when given); a clear error when there are none."""
+    metrics, known = _metrics_named(field, task, registry)
     if not metrics:
-        known = sorted({spec.name for spec in registry.all("metric")})
-        raise UsageError(f"{what}: {field!r} is not a metric{f' of task {task!r}' if task else ''}; "
-                         f"use one of {', '.join(known)}")
+        raise UsageError(f"{what}: {field!r} is not a metric{f' of task {task!r}' if task else ''}; use one of {known}")
     return metrics
 
 
@@ -142,13 +148,10 @@ def _ranking(field: str, task: str | None, registry: Registry) -> Ranking | None
         return None
     if field == "params":
         return Ranking()
-    metrics = [spec for spec in registry.all("metric") if spec.name == field or spec.id == field]
-    if task is not None:
-        metrics = [spec for spec in metrics if task in spec.tasks]  # type: ignore[attr-defined]
+    metrics, known = _metrics_named(field, task, registry)
     if not metrics:
-        known = sorted({spec.name for spec in registry.all("metric")})
         raise UsageError(f"cannot sort by {field!r}: it is not a metric{f' of task {task!r}' if task else ''}; "
-                         f"sort by name, params or a metric ({', '.join(known)})")
+                         f"sort by name, params or a metric ({known})")
     directions = {spec.higher_is_better for spec in metrics}  # type: ignore[attr-defined]
     if len(directions) > 1:
         raise UsageError(f"cannot sort by {field!r}: metrics of that name disagree on whether higher is better "

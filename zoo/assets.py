@@ -73,7 +73,7 @@ def _installed_root(name: str, version: str | None) -> tuple[Path | None, str]:
     if found is None or not found.submodule_search_locations:
         return None, "is not installed"
     root = Path(list(found.submodule_search_locations)[0])
-    if version is not None and not (root.parent / f"{_normalized(name).replace('-', '_')}-{version}.dist-info").is_dir():
+    if version is not None and not (root.parent / f"{_normalized(name)}-{version}.dist-info").is_dir():
         # Not the usual install (its metadata folder beside it, named by the standard): ask the metadata.
         # Imported here: importlib.metadata costs `zoo list` a tenth of its start.
         from importlib import metadata

@@ -164,12 +164,11 @@ def _load(location: Path, key: str, warn: TextIO) -> list[Any] | None:
             # index into place, and this one's offsets must keep pointing into this one's bytes.
             stored = _StoredEntries(location, os.dup(handle.fileno()), body_at + columns_bytes, header)
             columns = _Columns(block, header["columns"], location)
-            summary = {"catalogues": columns["catalogues"], "columns": columns}
         except (OSError, ValueError, KeyError, TypeError) as error:
             _say_rebuilt(location, f"it cannot be read ({type(error).__name__}: {error})", warn)
             return None
     try:
-        return _catalogues(summary, stored)
+        return _catalogues(columns, stored)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
         _say_rebuilt(location, f"its entries are malformed ({type(error).__name__}: {error})", warn)
         return None
@@ -189,8 +188,7 @@ class _Columns(Mapping[str, Any]):
             try:
                 self._parsed[name] = _without_collection(json.loads, self._block[start:start + length])
             except ValueError as error:  # the checksum matched: only a zoo that wrote it wrong gets here
-                raise UsageError(f"catalogue index {self._location}: column {name!r} cannot be read ({error}); "
-                                 "delete the file and run the command again") from None
+                _damaged(self._location, f"column {name!r}", error)
         return self._parsed[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -200,13 +198,13 @@ class _Columns(Mapping[str, Any]):
         return len(self._spans)
 
 
-def _catalogues(summary: dict[str, Any], stored: _StoredEntries) -> list[Any]:
+def _catalogues(columns: Mapping[str, Any], stored: _StoredEntries) -> list[Any]:
     """(path, namespace, rows, problems, entries set aside) of each catalogue, and the table of every model."""
-    described, starts, first = summary["catalogues"], [], 0
+    described, starts, first = columns["catalogues"], [], 0
     for read in described:
         starts.append((str(read["where_prefix"]), first))
         first += int(read["count"])
-    table = ModelTable(summary["columns"], starts, stored.read, stored.read_reported)
+    table = ModelTable(columns, starts, stored.read, stored.read_reported)
     if first != len(table):
         raise ValueError(f"the catalogues count {first} entries and the table holds {len(table)}")
     cached = []
@@ -302,14 +300,18 @@ class _StoredEntries:
             self._failed(error)
 
     def _failed(self, error: Exception) -> NoReturn:
-        # Damaged after it was checked on load (a failing disk, another program): removed, so the next
-        # command rebuilds it from the catalogues.
-        try:
-            os.unlink(self.location)
-        except OSError:
-            pass
-        raise UsageError(f"catalogue index {self.location}: an entry cannot be read ({type(error).__name__}: "
-                         f"{error}); the index was removed and is rebuilt by the next command: run it again") from None
+        _damaged(self.location, "an entry", error)
+
+
+def _damaged(location: Path, what: str, error: Exception) -> NoReturn:
+    """Part of an index found damaged after it was checked on load (a failing disk, another program):
+    the index is removed, so the next command rebuilds it from the catalogues, and this one stops."""
+    try:
+        os.unlink(location)
+    except OSError:
+        pass
+    raise UsageError(f"catalogue index {location}: {what} cannot be read ({type(error).__name__}: {error}); "
+                     "the index was removed and is rebuilt by the next command: run it again") from None
 
 
 def _where_prefix(path: str, specs: list[ModelSpec]) -> str:

@@ -52,7 +52,6 @@ class ModelTable:
         self._by_name: dict[str, list[int]] | None = None
         self._first: dict[str, int] = {}
         self._lookups = 0
-        self._positions: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self.names)
@@ -165,18 +164,6 @@ class ModelTable:
         return (f"{plugins[code]}:{name}" for name, code in zip(self.names, codes))
 
     # -- many rows ---------------------------------------------------------
-    def in_name_order(self) -> list[int]:
-        """Every row, sorted as the registry lists entries: by name (case-insensitively), then id."""
-        return list(self.column("order"))
-
-    def position(self, row: int) -> int:
-        """Where a row stands in name order."""
-        if self._positions is None:
-            self._positions = [0] * len(self)
-            for position, one in enumerate(self.column("order")):
-                self._positions[one] = position
-        return self._positions[row]
-
     def select(self, pattern: str | None = None, *, task: str | None = None, tag: str | None = None,
                plugin: str | None = None, license: str | None = None) -> list[int]:
         """The rows matching every filter given, in name order (the rules of ``Registry.filter``)."""

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from zoo import api
-from zoo.cli.render import echo_json, format_count, table
+from zoo.cli.render import echo_json, format_bytes, format_count, table
 from zoo.errors import UsageError, ZooError
 from zoo.printable import printable
 
@@ -36,15 +36,6 @@ def _fmt_rate(value: float | None) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
-def _fmt_bytes(value: int | None) -> str:
-    if value is None:
-        return "-"
-    for unit, size in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if value >= size:
-            return f"{value / size:.1f} {unit}"
-    return f"{value} B"
-
-
 def _rows(records: list[dict[str, Any]], sizes: tuple[int, ...]) -> tuple[list[str], list[list[Any]]]:
     """One row per model: samples/s per batch size, latency at the smallest, params, GFLOPs, memory, inputs."""
     failed = any(record["status"] == "failed" for record in records)
@@ -60,7 +51,7 @@ def _rows(records: list[dict[str, Any]], sizes: tuple[int, ...]) -> tuple[list[s
         figures = record["bench"]
         by_size = figures["by_batch_size"]
         flops = figures["flops_per_sample"]
-        memory = _fmt_bytes(figures["peak_memory_bytes"]) + (" (rss)" if figures["memory_kind"] == "rss-increase" else "")
+        memory = format_bytes(figures["peak_memory_bytes"]) + (" (rss)" if figures["memory_kind"] == "rss-increase" else "")
         rows.append([record["model"]["id"], *[_fmt_rate(by_size[str(size)]["samples_per_second"]) for size in sizes],
                      f"{by_size[first]['latency_ms_median']:.2f} / {by_size[first]['latency_ms_p95']:.2f}",
                      format_count(figures["params"]), "-" if flops is None else f"{flops / 1e9:.3g}", memory,

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from zoo import api
-from zoo.cli.render import echo_json, format_count, table
+from zoo.cli.render import echo_json, format_bytes, format_count, table
 from zoo.leaderboards import COSTS, SOURCES, to_csv
 
 __all__ = ["COMMANDS"]
@@ -27,7 +27,7 @@ def _cost_text(x: str, value: Any) -> str:
     if x == "latency":
         return f"{value:.3g} ms"
     if x == "memory":
-        return f"{value / 2**20:.1f} MiB"
+        return format_bytes(int(value))  # as zoo bench shows the same figure
     if x == "flops":
         return format_count(int(value)).replace("B", "G")
     return format_count(int(value))

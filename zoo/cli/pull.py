@@ -7,18 +7,8 @@ from typing import Any
 
 import click
 
-from zoo.cli.render import echo_json
+from zoo.cli.render import echo_json, format_bytes
 from zoo.printable import printable
-
-
-def _size(value: int | None) -> str:
-    """1234567 -> '1.2 MB'; None -> 'size unknown'."""
-    if value is None:
-        return "size unknown"
-    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if value >= size:
-            return f"{value / size:.1f} {unit}"
-    return f"{value} B"
 
 
 def _line(result: dict[str, Any]) -> str:
@@ -28,13 +18,13 @@ def _line(result: dict[str, Any]) -> str:
         return f"{result['name']}: failed: {result['error']}"
     if result.get("kind") == "dataset":
         files = f", {result['files']} file(s)" if result.get("files") is not None else ""
-        return f"{result['name']}: {status} ({_size(result.get('bytes'))}{files})"
+        return f"{result['name']}: {status} ({format_bytes(result.get('bytes'), unknown='size unknown')}{files})"
     changed = [need for need in result["needs"] if need["status"] != "present"]
     if not changed:
         return f"{result['name']}: present" + ("" if result["needs"] else " (it needs no file)")
     parts = [need["source"] + (f": {', '.join(need['files'][:4])}" if need["files"] else "")
              + (" ..." if len(need["files"]) > 4 else "") for need in changed]
-    return f"{result['name']}: {status} {_size(result.get('bytes'))} ({'; '.join(parts)})"
+    return f"{result['name']}: {status} {format_bytes(result.get('bytes'), unknown='size unknown')} ({'; '.join(parts)})"
 
 
 @click.command("pull")
@@ -80,7 +70,7 @@ def pull_command(ctx: click.Context, names: tuple[str, ...], task: str | None, d
         ctx.exit(2)  # offline, and something is missing: it is listed above
     if dry_run and not as_json:
         sizes = [result.get("bytes") for result in results if result["status"] == "would fetch"]
-        total = "size unknown" if None in sizes else _size(sum(sizes))  # type: ignore[arg-type]
+        total = format_bytes(None if None in sizes else sum(sizes), unknown="size unknown")  # type: ignore[arg-type]
         click.echo(f"zoo: dry run: {len(sizes)} of {len(results)} would be fetched ({total}); nothing was", err=True)
 
 

@@ -29,6 +29,16 @@ def format_count(value: int | None) -> str:
     return str(value)
 
 
+def format_bytes(value: int | None, *, unknown: str = "-") -> str:
+    """1234567 -> '1.2 MB' (SI units, as pip and the hub show sizes); None -> ``unknown``."""
+    if value is None:
+        return unknown
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if value >= size:
+            return f"{value / size:.1f} {unit}"
+    return f"{value} B"
+
+
 def terminal_width() -> int | None:
     """The width a table must fit: the terminal's when stdout is one ($COLUMNS overrides it), else None.
 
