@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import FastAPI
 
 from zoo.web.settings import WebSettings
 
+if TYPE_CHECKING:
+    from zoo.registry import Registry
 
-def create_app(settings: WebSettings | None = None) -> FastAPI:
-    """A FastAPI app serving the catalogue pages and ``/api``; ``settings`` bound its limits."""
+
+def create_app(settings: WebSettings | None = None, *, registry: Registry | None = None) -> FastAPI:
+    """A FastAPI app serving the catalogue pages and ``/api``; ``settings`` bound its limits.
+
+    ``registry``: the catalogue to serve (tests pass one built from fake plugins); None: the
+    installed plugins' (:func:`zoo.default_registry`).
+    """
+    from zoo.api import default_registry
     from zoo.web import api, pages
 
     settings = settings or WebSettings()
     app = FastAPI(title="zoo", description="The zoo catalogue, its leaderboards and a try-it API.")
     app.state.settings = settings
+    app.state.registry = registry if registry is not None else default_registry()
     app.include_router(api.router)
     app.include_router(pages.router)
     return app
