@@ -6,8 +6,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import shlex
-
 import click
 
 from zoo import api
@@ -19,6 +17,7 @@ from zoo.errors import CatalogueError, UsageError
 from zoo.loader import catalogue_files
 from zoo.presence import model_state, model_states
 from zoo.registry import Registry
+from zoo.reproduce import reproduce_commands
 from zoo.specs import KINDS, ModelSpec, Spec
 
 LIST_KINDS = ("models", "builders", "datasets", "metrics", "tasks", "plugins")
@@ -252,27 +251,8 @@ def info_command(ctx: click.Context, name: str, kind: str | None, as_json: bool)
         fields.pop("template", None)  # a card says "template: True" only of templates
     click.echo("\n".join(card_lines(fields)))
     if isinstance(spec, ModelSpec):
-        # Published numbers too, when their dataset is registered and zoo can score it (a dataset tagged
-        # `published-only` is registered for the numbers published on it): zoo runs the published protocol.
-        datasets = {name for s in _state(ctx).registry.entries["dataset"].values() for name in (s.name, s.id)
-                    if PUBLISHED_ONLY not in s.tags}
-        commands = {_reproduce_command(spec, r) for r in spec.reported if r.source == "zoo run" or r.dataset in datasets}
-        for command in sorted(commands):
+        for command in reproduce_commands(spec, _state(ctx).registry):
             click.echo(f"reproduce: {printable(command)}")
-
-
-PUBLISHED_ONLY = "published-only"  # the tag of a dataset zoo lists published numbers on but cannot score yet
-
-
-def _reproduce_command(spec: ModelSpec, reported: Any) -> str:
-    """A command a user can paste: every value from the catalogue is shell-quoted, so a crafted
-    split or dataset argument stays one argument, never a second command."""
-    words = ["zoo", "run", spec.id, "--dataset", reported.dataset]
-    if reported.split:
-        words += ["--split", reported.split]
-    for key, value in reported.dataset_args.items():
-        words += ["--dataset-arg", f"{key}={value}"]
-    return shlex.join(words)
 
 
 @click.command("validate")
