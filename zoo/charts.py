@@ -3,10 +3,12 @@
 ``out.png`` is drawn with matplotlib (the Agg backend: no display needed); ``out.html`` with Plotly,
 the plotly.js library written into the file, so the chart is interactive offline. Both come with the
 ``plot`` extra (``pip install 'model-zoo-registry[plot]'``) and are imported only when a chart is drawn.
+:func:`figure` is the Plotly figure itself, which the web pages (:mod:`zoo.web`) draw with a local plotly.js.
 """
 
 from __future__ import annotations
 
+import html
 import os
 import tempfile
 from collections.abc import Mapping
@@ -15,7 +17,7 @@ from typing import Any, Final
 
 from zoo.errors import UsageError
 
-__all__ = ["LABEL_ALL_UP_TO", "plot"]
+__all__ = ["LABEL_ALL_UP_TO", "figure", "plot"]
 
 LABEL_ALL_UP_TO: Final = 30
 """Every point is labelled up to this many rows; past it, only the Pareto-optimal ones (the rest would overlap)."""
@@ -186,16 +188,25 @@ def _plot_area_pixels(points: list[Mapping[str, Any]], width: float = 900.0, hei
                         (row["value"] - min(ys)) / y_span * height)
 
 
-def _html(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) -> None:
+def figure(board: Mapping[str, Any]) -> Any:
+    """The interactive chart of ``board`` (one dataset's leaderboard, what :func:`zoo.leaderboard`
+    returns) as a Plotly figure: what ``--plot out.html`` writes and the web pages of ``zoo serve`` and
+    ``zoo site build`` draw. Text from the catalogue and the results store (names, devices) is
+    HTML-escaped, as Plotly reads a few tags in it: a name shows as written, never as markup."""
     try:
         import plotly.graph_objects as go
     except ImportError:
         raise UsageError(f"--plot out.html needs plotly: {_INSTALL}") from None
-    texts = _texts(board)
-    figure = go.Figure()
+    if len(board["datasets"]) != 1:
+        raise UsageError(f"a chart draws one dataset, and these rows are on {len(board['datasets'])} "
+                         f"({', '.join(board['datasets'])}): add --dataset")
+    points = [row for row in board["rows"] if row["cost"] is not None]
+    texts = {key: html.escape(text) for key, text in _texts(board).items()}
+    metric, x = html.escape(str(board["metric"])), html.escape(str(board["x"]))
+    chart = go.Figure()
     front = _front(points)
     if front:
-        figure.add_trace(go.Scatter(
+        chart.add_trace(go.Scatter(
             x=[row["cost"] for row in front], y=[row["value"] for row in front], mode="lines+markers",
             line={"color": _FRONT, "dash": "dash", "shape": "hv" if board["x_lower_is_better"] else "vh"},
             marker={"symbol": "circle-open", "size": 16, "color": _FRONT, "line": {"width": 2}},
@@ -207,15 +218,21 @@ def _html(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) 
         shown = [row for row in points if row[key] is not None]
         if not shown:
             continue
-        figure.add_trace(go.Scatter(
+        chart.add_trace(go.Scatter(
             x=[row["cost"] for row in shown], y=[row[key] for row in shown], name=label,
             mode="markers+text",
-            text=[row["name"] if id(row) in named and key == row["value_source"] else "" for row in shown],
+            text=[html.escape(row["name"]) if id(row) in named and key == row["value_source"] else ""
+                  for row in shown],
             textposition="top right",
             marker={"symbol": style["plotly"], "size": 10, "color": style["color"], "line": {"width": 1.5}},
-            customdata=[[row["model"], "yes" if row["pareto"] else "no", row["cost_from"] or "-"] for row in shown],
-            hovertemplate=(f"%{{customdata[0]}}<br>{board['metric']} ({key}): %{{y:.4g}}<br>{board['x']}: %{{x:.4g}} "
+            customdata=[[html.escape(row["model"]), "yes" if row["pareto"] else "no", row["cost_from"] or "-"]
+                        for row in shown],
+            hovertemplate=(f"%{{customdata[0]}}<br>{metric} ({key}): %{{y:.4g}}<br>{x}: %{{x:.4g}} "
                            "(from %{customdata[2]})<br>Pareto-optimal: %{customdata[1]}<extra></extra>")))
-    figure.update_layout(title=texts["title"].replace("\n", "<br>"), xaxis={"title": texts["x"], "type": "log"},
-                         yaxis={"title": texts["y"]}, legend={"title": "values"}, template="plotly_white")
-    figure.write_html(path, include_plotlyjs=True, full_html=True, auto_open=False)
+    chart.update_layout(title=texts["title"].replace("\n", "<br>"), xaxis={"title": texts["x"], "type": "log"},
+                        yaxis={"title": texts["y"]}, legend={"title": "values"}, template="plotly_white")
+    return chart
+
+
+def _html(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) -> None:
+    figure(board).write_html(path, include_plotlyjs=True, full_html=True, auto_open=False)
