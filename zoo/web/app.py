@@ -18,11 +18,13 @@ def create_app(settings: WebSettings | None = None, *, registry: Registry | None
     ``registry``: the catalogue to serve (tests pass one built from fake plugins); None: the
     installed plugins' (:func:`zoo.default_registry`).
     """
+    from fastapi_offline import FastAPIOffline  # /docs and /redoc with local scripts: FastAPI's load from a CDN
+
     from zoo.api import default_registry
     from zoo.web import api, pages
 
     settings = settings or WebSettings()
-    app = FastAPI(title="zoo", description="The zoo catalogue, its leaderboards and a try-it API.")
+    app = FastAPIOffline(title="zoo", description="The zoo catalogue, its leaderboards and a try-it API.")
     app.state.settings = settings
     app.state.registry = registry if registry is not None else default_registry()
     app.include_router(api.router)
