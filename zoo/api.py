@@ -222,9 +222,8 @@ def resolve_import(target: str, where: str) -> Callable[..., Any]:
     return obj  # type: ignore[no-any-return]
 
 
-def call_builder(spec: Spec, how: str, kwargs: Mapping[str, Any], *, progress: bool = False) -> Any:
-    """Check the arguments against the builder's signature, then call it; the libraries'
-    own loading bars are shown only with ``progress``."""
+def bind_arguments(spec: Spec, how: str, kwargs: Mapping[str, Any]) -> Callable[..., Any]:
+    """The entry's builder, once ``kwargs`` are known to fit its signature (else one line naming them)."""
     builder = resolve_builder(spec)
     try:
         inspect.signature(builder).bind(**kwargs)
@@ -232,8 +231,15 @@ def call_builder(spec: Spec, how: str, kwargs: Mapping[str, Any], *, progress: b
         params = [name for name in inspect.signature(builder).parameters if name not in ("split", "labels", "weights")]
         raise UsageError(f"{spec.kind} {spec.id}: {error}; it takes {', '.join(params) or 'no arguments'} "
                          f"({how})") from None
-    except ValueError:  # no signature (a C function): just call it
+    except ValueError:  # no signature (a C function): nothing to check
         pass
+    return builder
+
+
+def call_builder(spec: Spec, how: str, kwargs: Mapping[str, Any], *, progress: bool = False) -> Any:
+    """Check the arguments against the builder's signature, then call it; the libraries'
+    own loading bars are shown only with ``progress``."""
+    builder = bind_arguments(spec, how, kwargs)
     with library_bars(shown=progress):
         return builder(**kwargs)
 
@@ -308,15 +314,35 @@ def build_model(name: str | ModelSpec, *, registry: Registry | None = None, prog
             try:
                 kwargs["weights"] = verified(spec.weights, what=f"weights of model {spec.id}")
             except MissingArtifactError as error:
-                # Not on this machine: nothing to check. The builder's own resolution reports it, after
-                # the builder has judged its arguments (a wrong request is the first thing to say).
                 kwargs["weights"], missing = spec.weights, error
+        if missing is not None:
+            # Not on this machine: said before the builder runs (it would import torch and its library
+            # first, seconds for nothing), once the arguments are known to fit the builder.
+            bind_arguments(spec, "give them with --model-arg KEY=VALUE", kwargs)
+            raise missing
         model = call_builder(spec, "give them with --model-arg KEY=VALUE", kwargs, progress=progress)
-    if missing is not None:
-        raise missing  # a builder that never opened the missing weights built something else: not the entry
     if random_weights:
         _templates.mark_random(model, spec)
     return _attach_origin(model, BuiltFrom(spec, {**args, "random_init": True} if random_init else dict(args)))
+
+
+def require_weights(spec: ModelSpec, args: Mapping[str, Any] | None = None, *, name: str | None = None) -> None:
+    """One :class:`~zoo.MissingArtifactError` naming ``zoo pull NAME`` when the entry's weights are not on
+    this machine, found from the caches' layout (:mod:`zoo.presence`) before torch is imported, so a
+    run that cannot start says so in well under a second, not after importing its libraries.
+
+    Weights given in ``args`` (``weights=``, a template's own ``checkpoint=``) are the builder's to find.
+    """
+    from zoo.presence import BUNDLED, CACHED, state_of, weights_need
+
+    if spec.template or spec.weights is None or "weights" in (args or {}):
+        return
+    if state_of(weights_need(spec.weights)) in (BUNDLED, CACHED):
+        return
+    from zoo.weights import pulling_for, verified
+
+    with pulling_for(name or spec.id):
+        verified(spec.weights, what=f"weights of model {spec.id}")  # raises the one line, naming the file
 
 
 def _short_name(spec: ModelSpec, name: str | ModelSpec, registry: Registry | None) -> str:

@@ -140,8 +140,9 @@ class Need:
 
 
 def timm_record(name: str) -> Path:
-    """Where ``zoo pull`` notes the hub repository and file of a timm tag whose weights are not at
-    ``timm/<tag>`` (72 of timm's 1,800), so listing finds them without importing timm."""
+    """Where ``zoo pull`` notes the hub repository and file of a ``timm:`` tag whose weights are not at
+    ``timm/<tag>``, so listing finds them without importing timm. (zoo-vision's generated catalogue
+    names those repositories itself, as ``hf-hub:`` weights; a note serves other catalogues' entries.)"""
     return cache_root() / "pulled" / "timm" / f"{name}.json"
 
 

@@ -155,8 +155,12 @@ def _hf_folder_patterns(repo_id: str, revision: str | None) -> list[str]:
 def verified(weights: WeightsSpec, *, what: str) -> WeightsSpec:
     """The spec with ``path`` set: the local file or folder, its sha256 pin checked (every file of a
     folder, through its manifest). ``timm:`` names are left to the timm builder, which resolves them
-    through :func:`resolve` (and so checks the pin) with timm's own knowledge of the hub repository."""
-    if weights.path is not None or weights.uri.startswith("timm:"):
+    through :func:`resolve` (and so checks the pin) with timm's own knowledge of the hub repository;
+    here they are only looked for, in the hub cache, so a missing one is said without importing timm."""
+    if weights.path is not None:
+        return weights
+    if weights.uri.startswith("timm:"):
+        _timm_weights_here(weights.uri, what)
         return weights
     if weights.uri.startswith("hf-hub:") and weights.format == "hf":
         repo, revision, _ = parse_hub_uri(weights.uri[len("hf-hub:"):])
@@ -165,6 +169,18 @@ def verified(weights: WeightsSpec, *, what: str) -> WeightsSpec:
     else:
         path = resolve(weights, what=what)
     return replace(weights, path=str(path))
+
+
+def _timm_weights_here(uri: str, what: str) -> None:
+    """A :class:`MissingArtifactError` naming ``zoo pull`` when a ``timm:`` tag's files are not in the hub
+    cache, where :mod:`zoo.presence` looks (``timm/<tag>``, or where ``zoo pull`` noted timm put them)."""
+    from zoo.presence import PULL, state_of, weights_need
+
+    need = weights_need(uri)
+    if state_of(need) == PULL:
+        filename = need.patterns[0] if need.patterns else "model.safetensors"
+        raise MissingArtifactError(f"{what}: {filename!r} of hub repository {need.source!r} is not in the local "
+                                   f"cache; {pull_hint(f'hf download {need.source} {filename}')}")
 
 
 def hf_snapshot(repo_id: str, *, revision: str | None = None, what: str, allow_patterns: Any = None) -> Path:

@@ -217,6 +217,10 @@ def plan(request: RunRequest, registry: Registry, *, model_object: Any = None, d
         split = request.split or dataset.split_or_default
     if dataset_object is None and split not in dataset.splits:
         raise UsageError(f"dataset {dataset.id} has no split {split!r}; its splits are {', '.join(dataset.splits)}")
+    if model is not None and model_object is None:
+        from zoo import api
+
+        api.require_weights(model, request.model_args, name=request.model)  # before torch is imported
     device = devices.resolve_device(request.device)
     dtype = devices.resolve_dtype(request.dtype)
     world = current_world(device)

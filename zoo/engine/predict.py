@@ -132,6 +132,8 @@ def _prepare(model: Any, inputs: Any, *, batch_size: int, device: str | None, dt
                              "already built; give builder arguments to zoo.build_model instead")
         spec, task_name, name = None, model.task, objects.describe(model, "model")
     task = task_for(registry, task_name, name, from_registry=spec is not None)
+    if spec is not None:
+        api.require_weights(spec, model_args, name=model)  # before torch: missing weights are said at once
     resolved_device = devices.resolve_device(device) if device is not None else getattr(model, "device", "cpu")
     resolved_dtype = devices.resolve_dtype(dtype) if dtype is not None else getattr(model, "dtype", None)
     # bfloat16 / float16 run under autocast with float32 weights, as evaluation does (zoo.engine.devices).

@@ -9,8 +9,10 @@ to ``zoo_vision/catalogues/timm.jsonl``. Nothing is downloaded and nothing is
 guessed; every field comes from one of two places:
 
 - timm's own pretrained config of the tag (``timm.models.get_pretrained_cfg``):
-  the weights (``timm:arch.tag``, the safetensors file of its hub repository,
-  or for the few tags without one, the ``https://`` file the config names),
+  the weights (``timm:arch.tag``, the safetensors file of its hub repository
+  ``timm/arch.tag``; ``hf-hub:REPO/model.safetensors`` for the tags kept in
+  another repository; for the few tags without one, the ``https://`` file the
+  config names),
   the licence, the hub page or origin (``source``), arXiv ids (``paper``), the
   number of classes and the eval preprocessing the description states (the
   ``timm`` builder reads the same config when it builds the model);
@@ -88,6 +90,7 @@ DATA_TOKENS = frozenset({
 })
 LICENCES_UNKNOWN = frozenset({"", "unknown"})  # what timm writes when a tag's licence is not known
 HUB_FORMAT = "safetensors"  # every timm hub repository holds model.safetensors
+HUB_WEIGHTS_FILE = "model.safetensors"  # the file timm reads first from a hub repository (its safe alternative)
 URL_FORMAT = "pickle"  # the .pth / .pth.tar files of the tags without a hub repository
 
 
@@ -298,8 +301,13 @@ def entry(name: str, tables: Mapping[str, Mapping[str, Sequence[ResultRow]]],
 
     cfg = get_pretrained_cfg(name)
     architecture = name.split(".", 1)[0]
-    if cfg.hf_hub_id:
+    if cfg.hf_hub_id == f"timm/{name}":
         weights = {"uri": f"timm:{name}", "format": HUB_FORMAT}
+        source = f"https://huggingface.co/{cfg.hf_hub_id}"
+    elif cfg.hf_hub_id:
+        # 53 tags live in another repository (their authors', or a sibling tag's): named here, so that
+        # zoo list and zoo run find them in the hub cache without asking timm where they are.
+        weights = {"uri": f"hf-hub:{cfg.hf_hub_id}/{cfg.hf_hub_filename or HUB_WEIGHTS_FILE}", "format": HUB_FORMAT}
         source = f"https://huggingface.co/{cfg.hf_hub_id}"
     else:
         weights = {"uri": cfg.url, "format": URL_FORMAT}

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from click.testing import CliRunner
 
@@ -68,6 +72,18 @@ def test_zoo_run_on_a_hub_model_offline_says_which_file_is_missing(digit_folder)
     assert result.exit_code != 0
     assert "timm/resnet50.a1_in1k" in result.stderr and "run `zoo pull resnet50.a1_in1k`" in result.stderr
     assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output  # a handled error
+
+
+def test_missing_hub_weights_are_said_before_torch_is_imported(tmp_path, noise_image):
+    # What makes the line come in a fraction of a second, not after seconds of imports: the caches'
+    # layout says the file is not here, so neither torch nor timm is loaded for nothing.
+    noise_image("RGB", (32, 32)).save(tmp_path / "cat.png")
+    script = ("import sys\nfrom zoo.cli import main\ntry:\n    main(['run', 'resnet50.a1_in1k', sys.argv[1]])\n"
+              "except SystemExit as stop:\n    print('exit', stop.code, 'torch' in sys.modules, 'timm' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "cat.png")], capture_output=True, text=True,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "hub")})
+    assert "run `zoo pull resnet50.a1_in1k`" in done.stderr
+    assert done.stdout.split() == ["exit", "2", "False", "False"]
 
 
 def test_zoo_run_timm_without_weights_is_refused_not_random_labels(tmp_path, noise_image):

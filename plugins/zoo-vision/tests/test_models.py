@@ -185,6 +185,23 @@ def test_hub_repository_that_is_not_a_timm_model_is_named(tmp_path, monkeypatch)
         build_timm(model_name="hf-hub:acme/bert-like")
 
 
+def test_a_tag_whose_weights_live_in_another_hub_repository_loads_them_from_there(tmp_path, monkeypatch):
+    # As the timm catalogue names Florence-2's DaViT weights: the tag's architecture and config, the file
+    # of another repository, loaded as timm loads its own hub weights.
+    commit = "1" * 40
+    snapshot = tmp_path / "models--acme--resnet18-copy" / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    published = timm.create_model("resnet18", num_classes=1000).state_dict()
+    save_file({key: value.contiguous() for key, value in published.items()}, str(snapshot / "model.safetensors"))
+    (tmp_path / "models--acme--resnet18-copy" / "refs").mkdir()
+    (tmp_path / "models--acme--resnet18-copy" / "refs" / "main").write_text(commit)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    weights = zoo.WeightsSpec(uri="hf-hub:acme/resnet18-copy/model.safetensors", format="safetensors")
+    model = build_timm(model_name="resnet18.a1_in1k", weights=weights)
+    assert torch.equal(model.module.conv1.weight, published["conv1.weight"])
+    assert len(model.labels) == 1000 and model.config["input_size"] == (3, 288, 288)  # the tag's own test size
+
+
 def test_a_second_weights_source_is_refused_not_ignored(tmp_path):
     tiny_checkpoint(tmp_path / "tiny.safetensors")
     with pytest.raises(UsageError, match=r"pins its weights .*checkpoint=.*would be ignored"):

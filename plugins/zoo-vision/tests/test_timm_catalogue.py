@@ -112,6 +112,25 @@ def test_a_few_rows_read_as_timms_files_say():
                                                       "preprocessing": {"crop_pct": 1.0}}
 
 
+def test_weights_name_the_hub_repository_timm_loads_them_from():
+    # zoo list's here column and zoo run's missing-weights line read the entry, never timm: the
+    # 53 tags kept outside timm/<tag> name their repository (Florence-2's is Microsoft's own).
+    from timm.models import get_pretrained_cfg
+
+    florence = committed("davit_base_fl.msft_florence2")
+    assert florence["weights"] == {"uri": "hf-hub:microsoft/Florence-2-base/model.safetensors", "format": "safetensors"}
+    elsewhere = 0
+    for name, line in committed_lines().items():
+        uri = json.loads(line)["weights"]["uri"]
+        repository = get_pretrained_cfg(name).hf_hub_id
+        if uri.startswith("timm:"):
+            assert repository == f"timm/{name}", name
+        elif uri.startswith("hf-hub:"):
+            assert uri == f"hf-hub:{repository}/model.safetensors", name
+            elsewhere += 1
+    assert elsewhere == 53
+
+
 @pytest.mark.parametrize("results", RESULTS_FOLDERS, ids=lambda folder: "fixture" if folder == FIXTURE else "shared")
 def test_every_published_number_is_the_one_in_timms_files(results):
     rows: dict[tuple[str, str], list[dict[str, str]]] = {}
