@@ -283,6 +283,21 @@ def test_a_chart_says_which_device_measured_its_costs(registry, store):
     assert "\n" not in _texts(by_params)["title"]  # parameter counts are no machine's
 
 
+def test_values_equal_to_four_decimals_are_drawn_as_equal(registry, store):
+    # A reproduced 0.49999999 beside a reported 0.5 (float32 accuracy): the metric axis spans at least 2%
+    # of the value, not the 1e-8 between them, which drew them at opposite ends of the chart.
+    from zoo.charts import _value_range, figure
+
+    store.add(run_record("toys:keyword", 0.49999999))
+    board = zoo.leaderboard(dataset="reviews", x="params", results=store.path, registry=registry)
+    points = [row for row in board["rows"] if row["name"] == "keyword"]
+    low, high = _value_range(points)
+    assert high - low == pytest.approx(0.01) and low < 0.49999999 < 0.5 < high
+    assert tuple(figure(board).layout.yaxis.range) == pytest.approx(_value_range(board["rows"]))
+    spread = _value_range([{"reproduced": 0.6, "reported": None}, {"reproduced": 0.9, "reported": 0.8}])
+    assert spread == pytest.approx((0.576, 0.924))  # far apart: their own span, 8% more each side
+
+
 def test_html_chart_is_self_contained(registry, store, tmp_path):
     store.add(run_record("toys:large", 0.85))
     out = tmp_path / "board.html"

@@ -90,6 +90,26 @@ def _label(row: Mapping[str, Any], board: Mapping[str, Any], count: int) -> bool
     return count <= LABEL_ALL_UP_TO or bool(row["pareto"])
 
 
+def _value_range(points: list[Mapping[str, Any]], low: float | None = None,
+                 high: float | None = None) -> tuple[float, float]:
+    """The metric axis's limits: the values' own (or ``low``/``high``, an axis's automatic ones), widened to
+    at least 2% of their size, so that values equal to four decimals (a reproduced 0.98124999 beside a
+    reported 0.98125) are drawn as equal, not spread over the whole chart by an axis eight decimals wide."""
+    values = [row[key] for row in points for key in ("reproduced", "reported") if row[key] is not None]
+    if not values:
+        return (0.0, 1.0) if low is None or high is None else (low, high)
+    low = min(values) if low is None else low
+    high = max(values) if high is None else high
+    least = max(0.02 * max(abs(value) for value in values), 1e-3)
+    if high - low < least:
+        middle = (high + low) / 2
+        low, high = middle - least / 2, middle + least / 2
+    else:
+        margin = 0.08 * (high - low) if (low, high) == (min(values), max(values)) else 0.0
+        low, high = low - margin, high + margin
+    return low, high
+
+
 def _png(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) -> None:
     try:
         import matplotlib
@@ -124,6 +144,8 @@ def _png(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) -
         axes.set_xscale("log")
         axes.margins(x=0.15, y=0.12)
         axes.autoscale_view()
+        axes.set_ylim(*_value_range(points, *axes.get_ylim()))
+        axes.ticklabel_format(axis="y", useOffset=False)  # 0.97, not 1e-8+9.8125e-1 over tiny differences
         low, high = axes.get_xlim()
         if high / low < 100:  # within two decades the minor ticks are labelled: as plain numbers, not 2x10^0
             from matplotlib.ticker import FuncFormatter
@@ -230,7 +252,8 @@ def figure(board: Mapping[str, Any]) -> Any:
             hovertemplate=(f"%{{customdata[0]}}<br>{metric} ({key}): %{{y:.4g}}<br>{x}: %{{x:.4g}} "
                            "(from %{customdata[2]})<br>Pareto-optimal: %{customdata[1]}<extra></extra>")))
     chart.update_layout(title=texts["title"].replace("\n", "<br>"), xaxis={"title": texts["x"], "type": "log"},
-                        yaxis={"title": texts["y"]}, legend={"title": "values"}, template="plotly_white")
+                        yaxis={"title": texts["y"], "range": list(_value_range(points))}, legend={"title": "values"},
+                        template="plotly_white")
     return chart
 
 
