@@ -91,7 +91,7 @@ def _find(request: Request, name: str) -> tuple[ModelSpec, str]:
         raise _fail(404, str(error)) from None
     task = registry.get(spec.task, "task")
     if task.input not in INPUT_KINDS:
-        raise _fail(422, f"model {spec.id} is a {task.id} model, whose input ({task.input}) the try-it form cannot "
+        raise _fail(422, f"model {spec.id} is a {spec.task} model, whose input ({task.input}) the try-it form cannot "
                          f"send; use `zoo run {name} INPUT`")
     return spec, task.input
 

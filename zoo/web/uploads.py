@@ -37,8 +37,7 @@ SHOWN_KIND: Final = {"image": "an image (PNG, JPEG, WebP...)", "audio": "an audi
 
 
 def too_large(limit: int) -> str:
-    mib = limit / 1024 ** 2
-    return (f"the upload is over this server's limit of {mib:g} MB ({limit:,} bytes); send a smaller file, "
+    return (f"the upload is over this server's limit of {limit / 1024 ** 2:.1f} MB ({limit:,} bytes); send a smaller file, "
             "or start the server with `zoo serve --max-upload-mb N` to raise the limit")
 
 
