@@ -85,7 +85,11 @@ def _weights_from(spec: ModelSpec) -> str:
     return ", ".join(f"{name}=" for name in spec.weights_args or ()) or "a catalogue entry"
 
 
-def _plugin_rows(registry: Registry) -> list[list[Any]]:
+PLUGIN_COLUMNS = ("plugin", "distribution", "version", "status", "hooks", "contributed", "error")
+
+
+def plugin_rows(registry: Registry) -> list[list[Any]]:
+    """What ``zoo plugins`` shows of each plugin, in :data:`PLUGIN_COLUMNS` (the web's plugins page too)."""
     return [[r.name, r.distribution or "-", r.version or "-", r.status,
              ",".join(hook.removeprefix("register_") for hook in r.hooks) or "-",
              ", ".join(f"{len(v)} {k}" for k, v in sorted(r.contributed.items())) or "-",
@@ -218,8 +222,7 @@ def _print_plugins(registry: Registry, as_json: bool) -> None:
     if as_json:
         echo_json([r.as_dict() for r in registry.plugins])
     elif registry.plugins:
-        click.echo(table(["plugin", "distribution", "version", "status", "hooks", "contributed", "error"],
-                         _plugin_rows(registry), shrink=PLUGIN_SHRINK))
+        click.echo(table(PLUGIN_COLUMNS, plugin_rows(registry), shrink=PLUGIN_SHRINK))
     else:
         click.echo("no plugins installed (plugins are packages with an entry point in group 'zoo')")
 
