@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zoo.web.settings import WebSettings
 
@@ -20,13 +21,36 @@ def create_app(settings: WebSettings | None = None, *, registry: Registry | None
     """
     from fastapi_offline import FastAPIOffline  # /docs and /redoc with local scripts: FastAPI's load from a CDN
 
+    from fastapi.staticfiles import StaticFiles
+
     from zoo.api import default_registry
-    from zoo.web import api, pages
+    from zoo.store import StoreSettings
+    from zoo.web import api, api_catalogue, pages
+    from zoo.web.render import STATIC, Pages
 
     settings = settings or WebSettings()
     app = FastAPIOffline(title="zoo", description="The zoo catalogue, its leaderboards and a try-it API.")
     app.state.settings = settings
     app.state.registry = registry if registry is not None else default_registry()
+    results = StoreSettings.from_env(results=settings.results).path  # --results, else ZOO_RESULTS, else the cache's
+    app.state.pages = Pages(app.state.registry, results=results, static=False)
+    app.include_router(api_catalogue.router)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_exception_handler(StarletteHTTPException, _not_found_page)
     return app
+
+
+async def _not_found_page(request: Request, error: StarletteHTTPException) -> Response:
+    """A page that is not there is the 404 page (with the site's links); the JSON API keeps its
+    JSON errors (``{"detail": ...}``), as every other error does."""
+    from fastapi.exception_handlers import http_exception_handler
+    from fastapi.responses import HTMLResponse
+
+    if error.status_code != 404 or request.url.path.startswith("/api/") or request.url.path == "/api":
+        return await http_exception_handler(request, error)
+    path = request.url.path.lstrip("/") or "index.html"
+    message = error.detail if isinstance(error.detail, str) and error.detail != "Not Found" else \
+        "There is no page at this address"
+    return HTMLResponse(request.app.state.pages.not_found(path, message), status_code=404)
