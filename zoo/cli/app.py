@@ -162,7 +162,7 @@ def make_cli(factory: RegistryFactory = _default_factory) -> ZooGroup:
 BUILTIN_COMMANDS: dict[str, str] = {
     "list": "listing", "info": "listing", "plugins": "listing", "validate": "listing", "pull": "pull",
     "run": "run", "sweep": "sweep", "results": "results", "plugin": "scaffold", "bench": "bench",
-    "leaderboard": "leaderboard",
+    "leaderboard": "leaderboard", "serve": "serve", "site": "site",
 }
 
 
