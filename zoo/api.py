@@ -222,8 +222,9 @@ def resolve_import(target: str, where: str) -> Callable[..., Any]:
     return obj  # type: ignore[no-any-return]
 
 
-def bind_arguments(spec: Spec, how: str, kwargs: Mapping[str, Any]) -> Callable[..., Any]:
-    """The entry's builder, once ``kwargs`` are known to fit its signature (else one line naming them)."""
+def call_builder(spec: Spec, how: str, kwargs: Mapping[str, Any], *, progress: bool = False) -> Any:
+    """Check the arguments against the builder's signature, then call it; the libraries'
+    own loading bars are shown only with ``progress``."""
     builder = resolve_builder(spec)
     try:
         inspect.signature(builder).bind(**kwargs)
@@ -231,15 +232,8 @@ def bind_arguments(spec: Spec, how: str, kwargs: Mapping[str, Any]) -> Callable[
         params = [name for name in inspect.signature(builder).parameters if name not in ("split", "labels", "weights")]
         raise UsageError(f"{spec.kind} {spec.id}: {error}; it takes {', '.join(params) or 'no arguments'} "
                          f"({how})") from None
-    except ValueError:  # no signature (a C function): nothing to check
+    except ValueError:  # no signature (a C function): just call it
         pass
-    return builder
-
-
-def call_builder(spec: Spec, how: str, kwargs: Mapping[str, Any], *, progress: bool = False) -> Any:
-    """Check the arguments against the builder's signature, then call it; the libraries'
-    own loading bars are shown only with ``progress``."""
-    builder = bind_arguments(spec, how, kwargs)
     with library_bars(shown=progress):
         return builder(**kwargs)
 
@@ -314,13 +308,13 @@ def build_model(name: str | ModelSpec, *, registry: Registry | None = None, prog
             try:
                 kwargs["weights"] = verified(spec.weights, what=f"weights of model {spec.id}")
             except MissingArtifactError as error:
+                # Not on this machine: nothing to check. The builder's own resolution reports it, after
+                # the builder has judged its arguments (a wrong request is the first thing to say).
+                # zoo run, zoo.predict and zoo.evaluate say it sooner, before torch is imported (require_weights).
                 kwargs["weights"], missing = spec.weights, error
-        if missing is not None:
-            # Not on this machine: said before the builder runs (it would import torch and its library
-            # first, seconds for nothing), once the arguments are known to fit the builder.
-            bind_arguments(spec, "give them with --model-arg KEY=VALUE", kwargs)
-            raise missing
         model = call_builder(spec, "give them with --model-arg KEY=VALUE", kwargs, progress=progress)
+    if missing is not None:
+        raise missing  # a builder that never opened the missing weights built something else: not the entry
     if random_weights:
         _templates.mark_random(model, spec)
     return _attach_origin(model, BuiltFrom(spec, {**args, "random_init": True} if random_init else dict(args)))
