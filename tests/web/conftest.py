@@ -87,3 +87,66 @@ def page(chromium):
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+# -- a small catalogue with a run in its results store, shared by the page and site tests --------------
+
+
+def register_catalogue_models(register):
+    """``keyword`` and a size ladder on ``reviews`` (``large`` is bigger and worse than ``medium``: never
+    Pareto-optimal), and 120 ``bulk-NNN`` models, so the catalogue has three pages of 50."""
+    def reported(value):
+        return [{"metric": "accuracy", "value": value, "dataset": "reviews", "split": "test",
+                 "source": "https://example.org/card"}]
+
+    register("keyword", task="text-classification", builder="zoo.testing.toy:build_keyword_model", license="MIT",
+             params=4, default_dataset="reviews", tags=["toy", "keyword"], description="Says positive on 'good'.",
+             reported=reported(0.5))
+    for name, params, value, licence in (("tiny", 10, 0.6, "MIT"), ("medium", 1_000, 0.8, "MIT"),
+                                         ("large", 10_000, 0.78, "Apache-2.0")):
+        register(name, task="text-classification", builder="zoo.testing.toy:build_keyword_model", license=licence,
+                 params=params, tags=["toy", "ladder"], reported=reported(value))
+    for number in range(120):
+        register(f"bulk-{number:03d}", task="text-classification", builder="zoo.testing.toy:build_keyword_model",
+                 license="MIT" if number % 2 else "Apache-2.0", params=100 + number, tags=["bulk"],
+                 reported=[{"metric": "accuracy", "value": 0.3 + number / 1000, "dataset": "reviews",
+                            "source": "https://example.org/bulk"}])
+
+
+def register_catalogue_datasets(register):
+    register("reviews", task="text-classification", builder="zoo.testing.toy:build_reviews",
+             splits=["train", "test"], default_split="test", license="CC0-1.0", description="Tiny film reviews.")
+
+
+def register_nothing_works(register):
+    raise RuntimeError("this plugin is broken on purpose")
+
+
+@pytest.fixture(scope="session")
+def catalogue_registry():
+    """Plugin ``toys`` (124 text models, the dataset ``reviews``) and plugin ``broken``, which fails."""
+    from zoo.testing import fake_plugin, registry_of
+
+    return registry_of(fake_plugin("toys", register_models=register_catalogue_models,
+                                   register_datasets=register_catalogue_datasets),
+                       fake_plugin("broken", register_models=register_nothing_works))
+
+
+@pytest.fixture(scope="session")
+def catalogue_store(catalogue_registry, tmp_path_factory):
+    """A results store holding a real run: ``keyword`` evaluated on ``reviews`` (zoo.evaluate), record 1."""
+    import zoo
+    from zoo.store import ResultsStore
+
+    path = tmp_path_factory.mktemp("catalogue-store") / "results.sqlite"
+    record = zoo.evaluate("keyword", "reviews", registry=catalogue_registry)
+    with ResultsStore.open(path) as store:
+        store.add(record)
+    return path
+
+
+@pytest.fixture(scope="session")
+def catalogue_server(catalogue_registry, catalogue_store) -> Iterator[LiveServer]:
+    """``zoo serve`` on the catalogue registry and its store, shared by the tests that only read it."""
+    with LiveServer(create_app(WebSettings(results=catalogue_store), registry=catalogue_registry)) as server:
+        yield server

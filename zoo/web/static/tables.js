@@ -140,6 +140,7 @@
     });
     this.body.replaceChildren(rows);
     var noun = this.name === "runs" ? "records" : this.name;
+    if (this.rows.length === 1) { noun = noun.replace(/s$/, ""); }  // 1 record
     this.status.textContent = found.length === this.rows.length
       ? found.length.toLocaleString("en") + " " + noun
       : found.length.toLocaleString("en") + " of " + this.rows.length.toLocaleString("en") + " " + noun + " match";
@@ -187,9 +188,10 @@
   function writeHash() {
     var section = sections[current];
     var params = new URLSearchParams();
-    Object.keys(section.state).forEach(function (key) {
+    var keys = section.controls.map(function (control) { return control.getAttribute("data-filter"); });
+    keys.concat(["page"]).forEach(function (key) {  // in the controls' order: one view, one address
       var value = section.state[key];
-      if (value !== "" && !(key === "page" && value === 1)) { params.set(key, value); }
+      if (value !== undefined && value !== "" && !(key === "page" && value === 1)) { params.set(key, value); }
     });
     var query = params.toString();
     var hash = "#" + current + (query ? "&" + query : "");
