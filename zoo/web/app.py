@@ -19,7 +19,9 @@ def create_app(settings: WebSettings | None = None, *, registry: Registry | None
     ``registry``: the catalogue to serve (tests pass one built from fake plugins); None: the
     installed plugins' (:func:`zoo.default_registry`).
     """
-    from fastapi_offline import FastAPIOffline  # /docs and /redoc with local scripts: FastAPI's load from a CDN
+    # /docs (Swagger UI) from fastapi-offline's copy of its scripts, where FastAPI's own loads them from a CDN;
+    # no /redoc: ReDoc loads its logo from its CDN whatever it is told.
+    from fastapi_offline import FastAPIOffline
 
     from fastapi.staticfiles import StaticFiles
 
@@ -29,7 +31,8 @@ def create_app(settings: WebSettings | None = None, *, registry: Registry | None
     from zoo.web.render import STATIC, Pages
 
     settings = settings or WebSettings()
-    app = FastAPIOffline(title="zoo", description="The zoo catalogue, its leaderboards and a try-it API.")
+    app = FastAPIOffline(title="zoo", description="The zoo catalogue, its leaderboards and a try-it API.",
+                         redoc_url=None)
     app.state.settings = settings
     app.state.registry = registry if registry is not None else default_registry()
     results = StoreSettings.from_env(results=settings.results).path  # --results, else ZOO_RESULTS, else the cache's
