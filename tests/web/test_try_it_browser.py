@@ -7,7 +7,6 @@ fails a test on any JavaScript error.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from urllib.parse import urlsplit
 

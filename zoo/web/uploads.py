@@ -37,7 +37,9 @@ SHOWN_KIND: Final = {"image": "an image (PNG, JPEG, WebP...)", "audio": "an audi
 
 
 def too_large(limit: int) -> str:
-    return (f"the upload is over this server's limit of {limit / 1024 ** 2:.1f} MB ({limit:,} bytes); send a smaller file, "
+    from zoo.cli.render import format_bytes  # MB as zoo serve --max-upload-mb counts them: 10^6 bytes
+
+    return (f"the upload is over this server's limit of {format_bytes(limit)} ({limit:,} bytes); send a smaller file, "
             "or start the server with `zoo serve --max-upload-mb N` to raise the limit")
 
 
