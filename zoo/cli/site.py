@@ -41,10 +41,10 @@ def build_command(ctx: click.Context, out: Path, results_path: Path | None) -> N
         raise UsageError(f"zoo site build needs the web extra ({error.name} is not installed): {WEB_EXTRA}") from None
     registry = ctx.find_root().obj.registry
     summary = build_site(out, registry, results=results_path)
-    pages = summary["pages"]
-    shown = ", ".join(f"{pages[kind]} {label}" for kind, label in (
+    counts = {**summary["pages"], "records": summary["records"]}
+    shown = ", ".join(f"{counts[kind]} {label if counts[kind] != 1 else label[:-1]}" for kind, label in (
         ("models", "model cards"), ("datasets", "dataset cards"), ("metrics", "metric cards"),
-        ("leaderboards", "leaderboard pages"), ("runs", "run pages"), ("static", "assets")) if pages.get(kind))
+        ("leaderboards", "leaderboard pages"), ("records", "run records"), ("static", "assets")) if counts.get(kind))
     click.echo(f"zoo: wrote {summary['files']:,} files ({shown}; {summary['bytes'] / 1e6:.1f} MB) to {out} "
                f"in {summary['seconds']:.1f} s; open {out / 'index.html'}")
 

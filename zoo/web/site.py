@@ -49,8 +49,9 @@ def _write(folder: Path, relative: str, text: str) -> int:
 
 
 def build_site(out: str | Path, registry: Registry, *, results: str | Path | None = None) -> dict[str, Any]:
-    """Write the whole site to ``out``; returns what was written: ``{"out", "pages" (by kind),
-    "files", "bytes", "seconds"}``.
+    """Write the whole site to ``out``; returns what was written: ``{"out", "pages" (files by folder:
+    models, datasets, metrics, leaderboards, runs, static), "records" (runs shown), "files", "bytes",
+    "seconds"}``.
 
     ``results``: a results store whose records the site shows (runs pages, and reproduced values
     beside the reported ones); None: the catalogue's own values only, and no runs pages.
@@ -75,6 +76,7 @@ def build_site(out: str | Path, registry: Registry, *, results: str | Path | Non
         for relative, text in pages.every_page(view):
             size += _write(staging, relative, text)
             counts[relative.split("/", 1)[0] if "/" in relative else "pages"] += 1
+        counts["records"] = len(view.runs()) if pages.with_runs else 0
         (staging / "static").mkdir(exist_ok=True)
         for asset in STATIC.iterdir():
             if asset.is_file() and asset.name not in SERVE_ONLY:
@@ -91,7 +93,8 @@ def build_site(out: str | Path, registry: Registry, *, results: str | Path | Non
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return {"out": str(out), "pages": dict(counts), "files": sum(counts.values()), "bytes": size,
+    records = counts.pop("records")
+    return {"out": str(out), "pages": dict(counts), "records": records, "files": sum(counts.values()), "bytes": size,
             "seconds": time.perf_counter() - started}
 
 
