@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
 from zoo import __version__
@@ -99,8 +99,7 @@ def _cost(value: Any, x: str) -> str:
 def environment() -> Environment:
     """The one Jinja2 environment: autoescape on for every template, every printed value made
     :func:`visible`."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True,
-                                                                                       default_for_string=True),
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       finalize=visible, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(number=_number, count=_count, cost=_cost, script_json=script_json, http_url=http_url)
     return env
