@@ -150,3 +150,18 @@ def catalogue_server(catalogue_registry, catalogue_store) -> Iterator[LiveServer
     """``zoo serve`` on the catalogue registry and its store, shared by the tests that only read it."""
     with LiveServer(create_app(WebSettings(results=catalogue_store), registry=catalogue_registry)) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def module_server() -> Iterator[Callable[..., LiveServer]]:
+    """``module_server(settings=None, registry=None)``: as ``live_server``, one server for a whole test module."""
+    started: list[LiveServer] = []
+
+    def start(settings: WebSettings | None = None, *, registry=None) -> LiveServer:
+        server = LiveServer(create_app(settings, registry=registry)).__enter__()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.__exit__(None, None, None)

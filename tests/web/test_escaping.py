@@ -159,12 +159,9 @@ def test_the_chart_shows_a_device_name_as_text(hostile):
 
 
 @pytest.fixture(scope="module")
-def hostile_server(hostile):
-    from tests.web.conftest import LiveServer
-
+def hostile_server(hostile, module_server):
     registry, store = hostile
-    with LiveServer(create_app(WebSettings(results=store), registry=registry)) as server:
-        yield server
+    return module_server(WebSettings(results=store), registry=registry)
 
 
 @pytest.mark.parametrize("where", ["serve", "site"])
