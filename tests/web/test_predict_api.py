@@ -73,6 +73,7 @@ def register_toy_models(register, gate: Path):
              license="MIT", weights={"uri": "hf-hub:zoo-tests/never-fetched/model.safetensors"})
     register("row-reader", task="table-classification", builder="zoo.testing.toy:build_measure_model",
              license="MIT")
+    register("narrow", task="text-classification", builder="zoo.testing.toy:build_too_narrow_model", license="MIT")
     register("gated", task="text-classification", builder="zoo.testing.toy:build_gated_model", license="MIT",
              args={"gate": str(gate), "wait_s": 10.0})
 
@@ -180,6 +181,25 @@ def test_a_request_that_does_not_fit_a_text_model_is_one_line_422(toys, fields, 
     registry, _ = toys
     with TestClient(create_app(registry=registry)) as client:
         assert detail(client.post(PREDICT.format("keyword"), data=fields, files=files), 422) == expected
+
+
+def test_a_model_that_fails_is_500_in_one_line_and_the_server_goes_on(toys, monkeypatch):
+    registry, _ = toys
+    with TestClient(create_app(registry=registry)) as client:
+        # zoo's check of what a model returns: its bug, not the request's
+        assert detail(client.post(PREDICT.format("narrow"), data={"text": "good"}), 500) == (
+            "model toys:narrow returned (1, 2) for a batch of 1; task text-classification needs logits of shape "
+            "(1, 3) (one column per label)")
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("CUDA error: an illegal memory access was encountered")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(zoo.api, "predict", broken)
+            assert detail(client.post(PREDICT.format("keyword"), data={"text": "good"}), 500) == (
+                "model toys:keyword failed on this input: RuntimeError: CUDA error: an illegal memory access was "
+                "encountered")
+        assert client.post(PREDICT.format("keyword"), data={"text": "good"}).status_code == 200
 
 
 # --- uploads -------------------------------------------------------------------------------------------

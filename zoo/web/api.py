@@ -134,14 +134,24 @@ async def _read_input(kind: str, spec: ModelSpec, file: UploadFile | None, text:
     return name, data
 
 
+class ModelFailed(ZooError):
+    """A built model that fails zoo's checks of what it returns (its own bug, not the request's)."""
+
+
 def _predict(cache: ModelCache, spec: ModelSpec, kind: str, name: str, given: bytes | str, top_k: int,
              deadline: float) -> tuple[dict[str, Any], float]:
     """In a worker thread: decode the input, then predict under the model's lock."""
     from zoo.api import predict
 
     raw = given if kind == "text" else decode_upload(kind, given, name)  # type: ignore[arg-type]
-    results, load_seconds = cache.run(spec, lambda model: predict(model, [raw], top_k=top_k,
-                                                                  registry=cache.registry), deadline=deadline)
+
+    def work(model: Any) -> list[dict[str, Any]]:
+        try:
+            return predict(model, [raw], top_k=top_k, registry=cache.registry)
+        except UsageError as error:  # the input was checked: what is left is the model's (a wrong output shape)
+            raise ModelFailed(str(error)) from error
+
+    results, load_seconds = cache.run(spec, work, deadline=deadline)
     return results[0], load_seconds
 
 
@@ -173,6 +183,9 @@ async def predict_one(
         raise _fail(400, str(error)) from None
     except MissingArtifactError as error:
         raise _fail(409, str(error)) from None
+    except ModelFailed as error:
+        log.error("try-it prediction of %s failed: %s", spec.id, error)
+        raise _fail(500, str(error)) from None
     except (UsageError, ZooError) as error:
         raise _fail(422, str(error)) from None
     except Exception as error:  # a model's own bug: one line to the user, the traceback to the server's log
