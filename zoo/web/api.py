@@ -5,7 +5,8 @@ One input per request, through ``zoo.predict`` (the code ``zoo run MODEL INPUT``
 from the app's :class:`~zoo.web.predict.ModelCache`; uploads are read and checked by
 :mod:`zoo.web.uploads`. Every error is ``{"detail": "one line"}`` with a 4xx status that says
 whose it is: 404 no such model, 409 it does not run here, 413 too large, 415 the wrong kind of
-file, 400 a file that does not decode, 422 a request the model cannot take, 504 over the time limit.
+file, 400 a file that does not decode, 422 a request the model cannot take, 500 the model failed,
+504 over the time limit.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ ERRORS: Final[dict[int | str, dict[str, Any]]] = {
         (413, "The upload is over the server's limit (`zoo serve --max-upload-mb`)"),
         (415, "The upload is not the model's input kind (an audio file for an image model)"),
         (422, "The request does not fit the model: wrong field, empty text, a template, top_k out of 1-20"),
-        (500, "The model failed on this input"),
+        (500, "The model failed on this input: it raised, or returned what zoo's checks refuse"),
         (504, "The prediction took longer than the server's per-request limit"),
     )
 }
