@@ -72,7 +72,7 @@ def plotly_js() -> Path:
     try:
         import plotly
     except ImportError:
-        raise UsageError("the leaderboard charts need plotly: pip install 'model-zoo-registry[plot]'") from None
+        raise UsageError("the leaderboard charts need plotly: pip install 'model-zoo-registry[web]'") from None
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
