@@ -112,6 +112,22 @@ def test_plotly_is_served_here_from_the_plotly_package(client):
     assert response.status_code == 200 and len(response.content) > 1_000_000 and b"plotly" in response.content[:2000]
 
 
+def test_a_leaderboard_without_any_cost_says_how_to_measure_one_and_none_says_what_to_run(tmp_path):
+    from zoo.testing import fake_plugin, registry_of
+
+    def register_models(register):
+        register("costless", task="text-classification", builder="zoo.testing.toy:build_keyword_model",
+                 license="MIT", reported=[{"metric": "accuracy", "value": 0.5, "dataset": "reviews", "source": "zoo run"}])
+
+    client = TestClient(create_app(WebSettings(results=tmp_path / "no-store.sqlite"),
+                                   registry=registry_of(fake_plugin("toys", register_models=register_models))))
+    page = client.get("/leaderboards/text-classification/reviews.html").text
+    assert "--x params: no ranked model has a parameters figure; costless: `zoo bench costless` counts them" in page
+    assert 'id="chart"' not in page
+    empty = TestClient(create_app(WebSettings(results=tmp_path / "no-store.sqlite"), registry=registry_of()))
+    assert "<code>zoo run MODEL --dataset DATASET</code> measures one" in empty.get("/leaderboards/index.html").text
+
+
 # -- in the browser --------------------------------------------------------------------------------
 
 

@@ -396,8 +396,8 @@ class CatalogueView:
                 # Without a store, the catalogue's values alone (None would read the default store).
                 board = leaderboard(task=listed["task"], dataset=listed["dataset"], x=x, results=self.results,
                                     source="all" if self.results is not None else "reported", registry=self.registry)
-            except UsageError as error:  # no model has this cost: try the next one
-                message = str(error)
+            except UsageError as error:  # no model has this cost: try the next one (say the first, parameters)
+                message = message or str(error)
                 continue
             except ZooError as error:  # nothing to rank: the message says what to run
                 return {**listed, "board": None, "message": str(error)}
