@@ -7,6 +7,7 @@ not here, one that takes a kind of input the form cannot send, one slow to build
 
 from __future__ import annotations
 
+import asyncio
 import io
 import select
 import socket
@@ -310,6 +311,25 @@ def test_a_prediction_over_the_time_limit_is_504_and_the_model_is_built_once(toy
             time.sleep(0.05)
         answer = client.post(PREDICT.format("gated"), data={"text": "good"}).json()
     assert answer["top"][0]["label"] == "positive" and answer["load_seconds"] == 0
+
+
+def test_requests_queued_for_a_busy_model_leave_the_worker_threads_to_other_models(toys):
+    registry, gate = toys
+    app = create_app(WebSettings(request_seconds=30), registry=registry)
+
+    async def forty_for_gated_then_one_for_keyword():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://zoo") as client:
+            queued = [asyncio.create_task(client.post(PREDICT.format("gated"), data={"text": "good"}))
+                      for _ in range(40)]  # more than any thread pool's default size
+            await asyncio.sleep(0.3)
+            other = await client.post(PREDICT.format("keyword"), data={"text": "good"})
+            gated_done_first = [task.done() for task in queued]
+            gate.touch()
+            return other, gated_done_first, await asyncio.gather(*queued)
+
+    other, gated_done_first, gated = asyncio.run(forty_for_gated_then_one_for_keyword())
+    assert other.status_code == 200 and not any(gated_done_first)  # answered while gated still built
+    assert [response.status_code for response in gated] == [200] * 40
 
 
 # --- the model cache -----------------------------------------------------------------------------------

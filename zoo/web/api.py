@@ -139,12 +139,13 @@ class ModelFailed(ZooError):
     """A built model that fails zoo's checks of what it returns (its own bug, not the request's)."""
 
 
-def _predict(cache: ModelCache, spec: ModelSpec, kind: str, name: str, given: bytes | str, top_k: int,
-             deadline: float) -> tuple[dict[str, Any], float]:
-    """In a worker thread: decode the input, then predict under the model's lock."""
+async def _predict(cache: ModelCache, spec: ModelSpec, kind: str, name: str, given: bytes | str, top_k: int,
+                   deadline: float) -> tuple[dict[str, Any], float]:
+    """Decode the input in a worker thread, wait for the model's turn in the event loop, then predict
+    in a worker thread under the model's lock."""
     from zoo.api import predict
 
-    raw = given if kind == "text" else decode_upload(kind, given, name)  # type: ignore[arg-type]
+    raw = given if kind == "text" else await asyncio.to_thread(decode_upload, kind, given, name)
 
     def work(model: Any) -> list[dict[str, Any]]:
         try:
@@ -152,7 +153,8 @@ def _predict(cache: ModelCache, spec: ModelSpec, kind: str, name: str, given: by
         except UsageError as error:  # the input was checked: what is left is the model's (a wrong output shape)
             raise ModelFailed(str(error)) from error
 
-    results, load_seconds = cache.run(spec, work, deadline=deadline)
+    async with cache.queue(spec.id):
+        results, load_seconds = await asyncio.to_thread(cache.run, spec, work, deadline=deadline)
     return results[0], load_seconds
 
 
@@ -174,9 +176,9 @@ async def predict_one(
     _check_runs_here(spec, name, cache)
     input_name, given = await _read_input(kind, spec, file, text, settings.max_upload_bytes)
     deadline = time.monotonic() + settings.request_seconds
-    work = asyncio.to_thread(_predict, cache, spec, kind, input_name, given, top_k, deadline)
     try:
-        result, load_seconds = await asyncio.wait_for(work, timeout=settings.request_seconds)
+        result, load_seconds = await asyncio.wait_for(_predict(cache, spec, kind, input_name, given, top_k, deadline),
+                                                      timeout=settings.request_seconds)
     except (asyncio.TimeoutError, PredictionTimeout):
         raise _fail(504, f"model {spec.id} did not answer within this server's limit of "
                          f"{settings.request_seconds:g} s per request; try again when it is less busy") from None

@@ -11,14 +11,18 @@ input (a silent clip, an over-long one): batched together, one user's bad upload
 others' requests; and one input at a time gives each answer exactly as ``zoo run MODEL INPUT``
 does. On a CPU a batch of one already uses every core (torch's intra-op threads).
 
-The work runs in a worker thread (never on the event loop), bounded by a deadline: a request
-still queued at its deadline gives up without running, and one whose model runs past it is
-answered 504 by the caller while the thread finishes (a thread cannot be stopped; the lock keeps
-the next request to that model waiting until it has).
+Requests wait for their turn in the event loop (:meth:`ModelCache.queue`, an asyncio lock per
+model), holding no thread, so a hundred requests queued for a slow model leave the worker threads
+to the others; the work itself runs in a worker thread (never on the event loop) under the
+model's thread lock (:meth:`ModelCache.run`), bounded by a deadline. A request whose model runs
+past its deadline is answered 504 by the caller while the thread finishes (a thread cannot be
+stopped): the thread lock keeps the next request to that model waiting until it has, and a
+request still waiting at its own deadline gives up without running.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import OrderedDict
@@ -77,6 +81,7 @@ class ModelCache:
         self._build = build or self._build_entry
         self._models: OrderedDict[str, CachedModel] = OrderedDict()
         self._locks: dict[str, threading.Lock] = {}
+        self._queues: dict[str, asyncio.Lock] = {}  # used from the event loop's thread only
         self._guard = threading.Lock()  # over _models and _locks, never held while a model builds or runs
 
     def _build_entry(self, spec: ModelSpec) -> Any:
@@ -92,6 +97,10 @@ class ModelCache:
     def loaded_bytes(self) -> int:
         with self._guard:
             return sum(entry.bytes for entry in self._models.values())
+
+    def queue(self, model_id: str) -> asyncio.Lock:
+        """The line in which requests for one model wait for their turn, in the event loop."""
+        return self._queues.setdefault(model_id, asyncio.Lock())
 
     def lock_for(self, model_id: str) -> threading.Lock:
         with self._guard:
