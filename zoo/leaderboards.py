@@ -305,7 +305,9 @@ def _add_costs(row: dict[str, Any], bench: Mapping[str, Any] | None, x: str) -> 
     row["cost"] = row[key]
     row["cost_from"] = figures[key][1] if row["cost"] is not None else None
     # Where a measured cost was measured (a chart says so: costs are this hardware's, not universal).
-    row["measured_on"] = (bench.get("device_name") or bench.get("device")) if row["cost_from"] == "bench" else None
+    # A parameter count is no machine's, even when zoo bench counted it.
+    measured = row["cost_from"] == "bench" and x != "params"
+    row["measured_on"] = (bench.get("device_name") or bench.get("device")) if measured else None
 
 
 def _number(value: Any) -> bool:
