@@ -8,6 +8,7 @@ not here, one that takes a kind of input the form cannot send, one slow to build
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import io
 import select
 import socket
@@ -327,7 +328,9 @@ def test_requests_queued_for_a_busy_model_leave_the_worker_threads_to_other_mode
             gate.touch()
             return other, gated_done_first, await asyncio.gather(*queued)
 
-    other, gated_done_first, gated = asyncio.run(forty_for_gated_then_one_for_keyword())
+    # In a thread of its own: Playwright's sync API (the browser tests) keeps a loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as own_loop:
+        other, gated_done_first, gated = own_loop.submit(asyncio.run, forty_for_gated_then_one_for_keyword()).result()
     assert other.status_code == 200 and not any(gated_done_first)  # answered while gated still built
     assert [response.status_code for response in gated] == [200] * 40
 
