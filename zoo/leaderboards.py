@@ -21,8 +21,8 @@ from typing import Any, Final
 from zoo.errors import UsageError, ZooError
 from zoo.registry import Registry
 
-__all__ = ["COSTS", "SOURCES", "Cost", "NothingToRank", "leaderboard", "missing_cost_advice", "pareto_flags",
-           "to_csv"]
+__all__ = ["COSTS", "SOURCES", "Cost", "NothingToRank", "cost_text", "leaderboard", "missing_cost_advice",
+           "pareto_flags", "to_csv", "whole_split"]
 
 SOURCES: Final = ("all", "reproduced", "reported")
 """Which values rank a model: ``all`` (the reproduced value when there is one, else the reported one)."""
@@ -187,6 +187,24 @@ def pareto_flags(points: Sequence[tuple[float, float | None]], *, higher_is_bett
     return flags
 
 
+def cost_text(x: str, value: Any) -> str:
+    """A cost figure as ``zoo leaderboard``'s table and the web pages print it: ``952.4/s``, ``1.05 ms``,
+    ``5.2 MB``, ``712.2K`` parameters, ``1.3G`` FLOPs; ``-`` when there is none."""
+    from zoo.cli.render import format_bytes, format_count
+
+    if value is None:
+        return "-"
+    if x == "throughput":
+        return f"{value:.4g}/s"
+    if x == "latency":
+        return f"{value:.3g} ms"
+    if x == "memory":
+        return format_bytes(int(value))  # as zoo bench shows the same figure
+    if x == "flops":
+        return format_count(int(value)).replace("B", "G")
+    return format_count(int(value))
+
+
 def to_csv(board: Mapping[str, Any]) -> str:
     """A leaderboard's rows as CSV text, one column per row field."""
     buffer = io.StringIO()
@@ -259,7 +277,7 @@ def _stored(results: Any, task: str) -> tuple[list[Any], dict[str, dict[str, Any
         return [], {}
     with ResultsStore.open(path) as store:
         # A run of part of a split (--limit) reproduces no published number: only whole splits rank.
-        runs = [stored for stored in store.query(task=task, kind="run", status="ok") if _whole_split(stored.record)]
+        runs = [stored for stored in store.query(task=task, kind="run", status="ok") if whole_split(stored.record)]
         benches: dict[str, dict[str, Any]] = {}
         for stored in store.query(kind="bench", status="ok"):
             section = stored.record.get("bench")
@@ -268,7 +286,7 @@ def _stored(results: Any, task: str) -> tuple[list[Any], dict[str, dict[str, Any
     return runs, benches
 
 
-def _whole_split(record: Mapping[str, Any]) -> bool:
+def whole_split(record: Mapping[str, Any]) -> bool:
     """Whether a run evaluated its whole split: no ``--limit`` cut it short."""
     dataset = record.get("dataset") if isinstance(record.get("dataset"), Mapping) else {}
     request = record.get("request") if isinstance(record.get("request"), Mapping) else {}

@@ -13,24 +13,10 @@ from typing import Any
 import click
 
 from zoo import api
-from zoo.cli.render import echo_json, format_bytes, format_count, table
-from zoo.leaderboards import COSTS, SOURCES, to_csv
+from zoo.cli.render import echo_json, table
+from zoo.leaderboards import COSTS, SOURCES, cost_text, to_csv
 
 __all__ = ["COMMANDS"]
-
-
-def _cost_text(x: str, value: Any) -> str:
-    if value is None:
-        return "-"
-    if x == "throughput":
-        return f"{value:.4g}/s"
-    if x == "latency":
-        return f"{value:.3g} ms"
-    if x == "memory":
-        return format_bytes(int(value))  # as zoo bench shows the same figure
-    if x == "flops":
-        return format_count(int(value)).replace("B", "G")
-    return format_count(int(value))
 
 
 def _cost_origin(x: str, cost_from: str | None) -> str:
@@ -49,7 +35,7 @@ def rows_of(board: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
     headers = ["rank", "model", *(["dataset"] if several else []), f"{metric} reproduced", f"{metric} reported",
                x, "pareto", "license"]
     rows = [[row["rank"], row["name"], *([row["dataset"]] if several else []), _value_text(row["reproduced"]),
-             _value_text(row["reported"]), _cost_text(x, row["cost"]) + _cost_origin(x, row["cost_from"]),
+             _value_text(row["reported"]), cost_text(x, row["cost"]) + _cost_origin(x, row["cost_from"]),
              "*" if row["pareto"] else "",
              row["license"] or "-"] for row in board["rows"]]
     return headers, rows

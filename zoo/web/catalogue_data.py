@@ -134,9 +134,9 @@ def _headline(values: Iterable[tuple[str, float, str]], main: str | None) -> str
 def _whole(record: Mapping[str, Any]) -> bool:
     """Whether a run evaluated its whole split (a ``--limit`` run reproduces no published number),
     as the leaderboard judges it."""
-    from zoo.leaderboards import _whole_split
+    from zoo.leaderboards import whole_split
 
-    return _whole_split(record)
+    return whole_split(record)
 
 
 def _run_summary(stored: Mapping[str, Any]) -> dict[str, Any]:

@@ -91,9 +91,9 @@ def _count(value: Any) -> str:
 
 
 def _cost(value: Any, x: str) -> str:
-    from zoo.cli.leaderboard import _cost_text
+    from zoo.leaderboards import cost_text
 
-    return _cost_text(x, value)
+    return cost_text(x, value)
 
 
 def environment() -> Environment:
