@@ -150,7 +150,7 @@ def test_the_chart_shows_a_device_name_as_text(hostile):
     from zoo.charts import figure
 
     registry, store = hostile
-    board = leaderboard(dataset="reviews", results=store, registry=registry)
+    board = leaderboard(dataset="reviews", x="latency", results=store, registry=registry)  # measured on a device
     title = figure(board).layout.title.text
     assert "&lt;img src=x onerror=alert(&#x27;bench&#x27;)&gt;" in title and "<img" not in title
 
@@ -191,6 +191,8 @@ def test_in_the_browser_nothing_runs_and_every_text_reads_as_written(where, host
     assert page.locator("dl.facts a").get_attribute("href") == source  # an https URL, whole, as a link
     page.goto(base + "models/jsurl.html")
     assert page.locator("dl.facts", has_text="javascript:alert('source')").count() == 1  # shown, as text
-    page.goto(base + "leaderboards/text-classification/reviews.html")
-    page.locator("#chart svg.main-svg").first.wait_for()
-    assert "<img src=x onerror=alert('bench')>" in page.locator("#chart .gtitle").text_content()
+    page.goto(base + "leaderboards/text-classification/reviews.html#x=latency")  # measured on the bench's device
+    page.locator("#chart-latency svg.main-svg").first.wait_for()
+    assert "<img src=x onerror=alert('bench')>" in page.locator("#chart-latency .gtitle").text_content()
+    assert "measured by zoo bench on <img src=x onerror=alert('bench')>." in page.locator("#panel-latency").inner_text()
+    assert page.locator("img").count() == 0 and dialogs == []

@@ -123,7 +123,7 @@ def test_a_leaderboard_without_any_cost_says_how_to_measure_one_and_none_says_wh
                                    registry=registry_of(fake_plugin("toys", register_models=register_models))))
     page = client.get("/leaderboards/text-classification/reviews.html").text
     assert "--x params: no ranked model has a parameters figure; costless: `zoo bench costless` counts them" in page
-    assert 'id="chart"' not in page
+    assert 'class="cost-panel' not in page and 'class="chart-area' not in page
     empty = TestClient(create_app(WebSettings(results=tmp_path / "no-store.sqlite"), registry=registry_of()))
     assert "<code>zoo run MODEL --dataset DATASET</code> measures one" in empty.get("/leaderboards/index.html").text
 
@@ -198,10 +198,11 @@ def test_a_leaderboard_draws_its_chart_and_flags_the_pareto_front(catalogue_serv
     page.goto(catalogue_server.url + "/leaderboards/index.html")
     page.get_by_role("link", name="reviews").click()
     assert page.get_by_role("heading", level=1).text_content() == "accuracy on reviews"
-    page.locator("#chart svg.main-svg").first.wait_for()  # Plotly drew it, from the local plotly.min.js
+    page.locator("#chart-params svg.main-svg").first.wait_for()  # Plotly drew it, from the local plotly.min.js
     # keyword: 0.85 reproduced with 4 parameters, better and cheaper than every other model
-    assert page.locator("tbody tr.pareto th").all_text_contents() == ["keyword"]
-    assert page.locator("tbody tr", has_text="keyword").locator("td").nth(1).text_content() == "0.85"
+    shown = page.locator("#panel-params")
+    assert shown.locator("tbody tr.pareto th").all_text_contents() == ["keyword"]
+    assert shown.locator("tbody tr", has_text="keyword").locator("td").nth(1).text_content() == "0.85"
 
 
 def test_the_runs_page_filters_and_a_record_is_shown_whole_and_downloads(catalogue_server, page):

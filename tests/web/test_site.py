@@ -145,7 +145,12 @@ def test_the_static_site_works_from_file_urls(site, page):
     expect(page.locator(".copy-status")).to_have_text(re.compile(r"Copied\.|Selected: press Ctrl\+C"))
     page.get_by_role("link", name="Leaderboards").click()
     page.get_by_role("link", name="reviews").click()
-    page.locator("#chart svg.main-svg").first.wait_for()
+    page.locator("#chart-params svg.main-svg").first.wait_for()
+    page.get_by_role("radio", name="throughput").check()  # keyword's run measured its samples/s
+    assert page.url.endswith("reviews.html#x=throughput")
+    page.locator("#chart-throughput svg.main-svg").first.wait_for()
+    page.reload()  # a linked view opens as it was left, from file:// too
+    assert page.get_by_role("radio", name="throughput").is_checked() and page.locator("#panel-params").is_hidden()
     page.get_by_role("link", name="Runs").click()
     assert page.locator("[data-status]").text_content() == "1 record"
     page.get_by_role("link", name="Plugins").first.click()

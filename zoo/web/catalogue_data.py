@@ -384,26 +384,36 @@ class CatalogueView:
                      if slug(board["task"]) == task_slug and slug(board["dataset"]) == dataset_slug), None)
 
     def leaderboard(self, listed: Mapping[str, Any]) -> dict[str, Any]:
-        """One leaderboard (``listed``: an item of :meth:`leaderboards`): :func:`zoo.leaderboard`'s rows
-        against the first cost some model has (parameters, else throughput, latency, FLOPs, memory), and
-        ``message`` instead when there is nothing to rank or no cost to draw against."""
+        """One leaderboard (``listed``: an item of :meth:`leaderboards`) against every cost some model has:
+        ``boards``, one :func:`zoo.leaderboard` per cost in :data:`zoo.leaderboards.COSTS`' order (parameters,
+        throughput, latency, FLOPs, memory), each with its ``x``, ``label``, ``command`` (the ``zoo
+        leaderboard`` that prints it) and ``measured_on`` (the devices zoo bench measured it on); ``default``, the cost shown first (parameters when a model has them,
+        else the first there is). ``message`` instead, and no boards, when there is nothing to rank or no cost
+        to draw against (the parameters' message: how to count them)."""
         from zoo.api import leaderboard
         from zoo.leaderboards import COSTS
 
+        boards = []
         message = ""
         for x in COSTS:
             try:
                 # Without a store, the catalogue's values alone (None would read the default store).
                 board = leaderboard(task=listed["task"], dataset=listed["dataset"], x=x, results=self.results,
                                     source="all" if self.results is not None else "reported", registry=self.registry)
-            except UsageError as error:  # no model has this cost: try the next one (say the first, parameters)
+            except UsageError as error:  # no model has this cost: the page offers the others
                 message = message or str(error)
                 continue
             except ZooError as error:  # nothing to rank: the message says what to run
-                return {**listed, "board": None, "message": str(error)}
+                return {**listed, "boards": [], "default": None, "message": str(error)}
             for row in board["rows"]:
                 row["href"] = self.index.path_of("model", row["model"])
                 row["source_url"] = http_url(row["reported_source"])
                 row["record_href"] = f"runs/{int(row['record'])}.html" if row["record"] and self.with_runs else None
-            return {**listed, "board": board, "message": ""}
-        return {**listed, "board": None, "message": message}
+            command = f"zoo leaderboard --task {listed['task']} --dataset {listed['dataset']}"
+            boards.append({"x": x, "label": COSTS[x].label, "board": board,
+                           "command": command + (f" --x {x}" if x != "params" else ""),
+                           "measured_on": sorted({str(row["measured_on"]) for row in board["rows"]
+                                                  if row.get("measured_on")})})
+        if not boards:
+            return {**listed, "boards": [], "default": None, "message": message}
+        return {**listed, "boards": boards, "default": boards[0]["x"], "message": ""}

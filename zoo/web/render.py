@@ -179,18 +179,20 @@ class Pages:
                             boards=(view or self.view()).leaderboards())
 
     def leaderboard(self, task_slug: str, dataset_slug: str, view: CatalogueView | None = None) -> str:
-        """``leaderboards/<task>/<dataset>.html``: the table and the chart (:func:`zoo.charts.figure`)."""
+        """``leaderboards/<task>/<dataset>.html``: against each cost a model has, the table and the chart
+        (:func:`zoo.charts.figure`); a switch shows one at a time (``static/chart.js``)."""
         view = view or self.view()
         listed = view.find_leaderboard(task_slug, dataset_slug)
         if listed is None:
             raise NotFound(f"no leaderboard {task_slug}/{dataset_slug}.html")
         page = view.leaderboard(listed)
-        chart = None
-        if page["board"] is not None and any(row["cost"] is not None for row in page["board"]["rows"]):
-            from zoo.charts import figure
+        charts = {}
+        for item in page["boards"]:
+            if any(row["cost"] is not None for row in item["board"]["rows"]):
+                from zoo.charts import figure
 
-            chart = script_json(figure(page["board"]).to_plotly_json())
-        return self._render("leaderboard.html", listed["href"], nav="leaderboards", page=page, chart=chart)
+                charts[item["x"]] = script_json(figure(item["board"]).to_plotly_json())
+        return self._render("leaderboard.html", listed["href"], nav="leaderboards", page=page, charts=charts)
 
     def runs(self, view: CatalogueView | None = None) -> str:
         """``runs/index.html``: the store's records; its rows come from ``runs/runs-data.js``."""
