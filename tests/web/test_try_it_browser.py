@@ -91,6 +91,7 @@ def test_the_server_s_error_is_shown_as_text_never_as_markup(live_server, page, 
     page.locator(f"{STATUS}.error").wait_for(timeout=60_000)
     assert page.locator(STATUS).inner_text().startswith(
         "Error 415: model vision:digits-resnet18 takes an image (PNG, JPEG, WebP...), and the upload is audio/wav")
+    assert page.locator(STATUS).evaluate("element => getComputedStyle(element).color") == "rgb(180, 35, 24)"  # --bad
     # A file name is the user's own text, and comes back in the message: it stays text.
     hostile = "<img src=x onerror=window.injected=1>.png"
     page.get_by_label("Image").set_input_files({"name": hostile, "mimeType": "image/png", "buffer": b"no png"})
@@ -110,6 +111,16 @@ def test_a_model_that_does_not_run_here_says_to_pull_it_instead_of_a_form(tmp_pa
     with TestClient(create_app(registry=registry_of(plugin))) as client:
         card = client.get("/models/unfetched.html").text
     assert "<code>zoo pull unfetched</code> fetches its files" in card and "data-try-it" not in card
+
+
+def test_only_a_model_answering_labels_asks_how_many_to_show(toy_registry):
+    # toy-transcription is a task of text target (a transcript), not named speech-recognition
+    with TestClient(create_app(registry=toy_registry)) as client:
+        assert client.get("/api/models/copy").json()["target"] == "text"
+        assert client.get("/api/models/keyword").json()["target"] == "class"
+        transcriber, classifier = (client.get(f"/models/{name}.html").text for name in ("copy", "keyword"))
+    assert "data-try-it" in transcriber and 'name="top_k"' not in transcriber
+    assert 'name="top_k"' in classifier
 
 
 def test_the_api_docs_render_with_nothing_loaded_from_outside(live_server, page):

@@ -301,6 +301,7 @@ class CatalogueView:
             "description": spec.description, "license": spec.license, "params": spec.params,
             "tags": list(spec.tags), "here": state, "runs_here": state in RUNS_HERE, "template": spec.template,
             "input_kind": input_kind if input_kind in INPUT_KINDS else None,
+            "target": getattr(task, "target", None),  # "class" (labels and scores) or "text" (a transcript)
             "source": spec.source or "", "source_url": http_url(spec.source),
             "paper": spec.paper or "", "paper_url": http_url(spec.paper),
             "default_dataset": spec.default_dataset or "",
