@@ -140,6 +140,8 @@ def test_the_catalogue_filters_sorts_pages_and_keeps_the_view_in_its_address(cat
     models = page.locator("#section-models")
     status = models.locator("[data-status]")
     assert status.text_content() == "124 models" and rows(page).count() == 50
+    tops = models.locator(".filters label").evaluate_all("labels => labels.map(l => l.getBoundingClientRect().top)")
+    assert len(set(tops[:5])) == 1, tops  # Search, Task, Plugin, Licence and Tag: one row, labels in line
     assert models.locator("[data-page-label]").text_content() == "Page 1 of 3"
     models.get_by_role("button", name="Next page").click()
     assert rows(page).first.locator("th").text_content() == "bulk-050"
