@@ -89,6 +89,37 @@ def test_entry_names_cannot_write_outside_the_site_or_onto_each_other(tmp_path):
                 and path != tmp_path / "public"]
 
 
+def test_a_published_card_shows_no_absolute_path_of_the_machine_that_built_it(tmp_path):
+    # A weight file inside an installed distribution (zoo-speech's bundled CNN), and an entry from a user's
+    # own catalogue file outside any distribution, with its own weight file.
+    import zoo_speech
+    from fastapi.testclient import TestClient
+
+    from zoo.specs import ModelSpec, Origin, WeightsSpec
+    from zoo.web.app import create_app
+
+    bundled = Path(zoo_speech.__file__).parent / "weights" / "digits_cnn.safetensors"
+    users = tmp_path / "home" / "me"
+    registry = registry_of()
+    for name, origin, weights in (("bundled-weights", Origin("speech", f"{zoo_speech.__file__}:40"), bundled),
+                                  ("own", Origin("mine", f"{users}/catalogue.yaml:3:5"), users / "own.safetensors")):
+        registry.add(ModelSpec(name=name, origin=origin, task="text-classification", license="MIT",
+                               builder="zoo.testing.toy:build_keyword_model",
+                               weights=WeightsSpec(uri=str(weights), format="safetensors")))
+    build_site(tmp_path / "public", registry)
+    card = (tmp_path / "public" / "models" / "bundled-weights.html").read_text(encoding="utf-8")
+    assert "<code>zoo_speech/weights/digits_cnn.safetensors (zoo-speech)</code>" in card
+    assert "zoo_speech/__init__.py:40 (zoo-speech, plugin &#39;speech&#39;)" in card
+    own = (tmp_path / "public" / "models" / "own.html").read_text(encoding="utf-8")
+    assert "<code>own.safetensors</code>" in own and "catalogue.yaml:3:5 (plugin &#39;mine&#39;)" in own
+    for page in (tmp_path / "public").rglob("*.*"):
+        if page.suffix in (".html", ".js") and page.name != "plotly.min.js":
+            text = page.read_text(encoding="utf-8")
+            assert str(bundled.parent) not in text and str(users) not in text, page
+    served = TestClient(create_app(registry=registry)).get("/models/bundled-weights.html").text
+    assert f"<code>{bundled}</code>" in served  # zoo serve is local: what zoo info shows
+
+
 def test_a_folder_that_is_not_an_earlier_site_is_never_overwritten(catalogue_registry, tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(UsageError, match="is not empty and is not a site zoo site build wrote"):

@@ -176,14 +176,17 @@ class CatalogueView:
 
     ``results``: the results store's file (None, or a file that does not exist: no runs).
     ``with_runs``: whether pages link to the runs pages (the static site has them only with --results).
+    ``public_paths``: cards show no absolute path of this machine (:mod:`zoo.web.published`), as a
+    published site should not; ``zoo serve`` shows what ``zoo info`` shows.
     """
 
     def __init__(self, registry: Registry, index: EntryIndex, results: Path | None = None, *,
-                 with_runs: bool = True) -> None:
+                 with_runs: bool = True, public_paths: bool = False) -> None:
         self.registry = registry
         self.index = index
         self.results = results if results is not None and os.path.exists(results) else None
         self.with_runs = with_runs
+        self.public_paths = public_paths
         self._stored: list[dict[str, Any]] | None = None
         self._boards: list[dict[str, Any]] | None = None
 
@@ -296,7 +299,7 @@ class CatalogueView:
             })
         weights = spec.weights
         datasets = {_short(item.dataset) for item in spec.reported}
-        return {
+        return self._shown(spec, {
             "id": spec.id, "name": spec.name, "kind": "model", "task": spec.task, "plugin": spec.plugin,
             "description": spec.description, "license": spec.license, "params": spec.params,
             "tags": list(spec.tags), "here": state, "runs_here": state in RUNS_HERE, "template": spec.template,
@@ -318,7 +321,7 @@ class CatalogueView:
             "leaderboards": [board for board in self.leaderboards()
                              if board["task"] == spec.task and board["dataset"] in datasets],
             "fields": {**_fields(spec), "here": state},
-        }
+        })
 
     def dataset_card(self, spec: DatasetSpec) -> dict[str, Any]:
         """Everything ``zoo info`` shows of a dataset, how many models report numbers on it, its
@@ -326,7 +329,7 @@ class CatalogueView:
         reporting = sum(1 for model in self.registry.filter("model", task=spec.task)
                         if any(_short(dataset) == spec.name for _, _, dataset in model.reported_values()))
         runs = self.runs(dataset=spec.id) if self.with_runs else []
-        return {
+        return self._shown(spec, {
             "id": spec.id, "name": spec.name, "kind": "dataset", "task": spec.task, "plugin": spec.plugin,
             "description": spec.description, "license": spec.license, "tags": list(spec.tags),
             "splits": [{"name": name, "size": spec.size.get(name)} for name in spec.splits],
@@ -337,12 +340,12 @@ class CatalogueView:
                              if board["dataset"] == spec.name and board["task"] == spec.task],
             "runs": runs[:20], "runs_count": len(runs),
             "fields": _fields(spec),
-        }
+        })
 
     def metric_card(self, spec: MetricSpec) -> dict[str, Any]:
         """Everything ``zoo info`` shows of a metric, and the leaderboards it ranks."""
         low, high = spec.range
-        return {
+        return self._shown(spec, {
             "id": spec.id, "name": spec.name, "kind": "metric", "plugin": spec.plugin,
             "description": spec.description, "tasks": list(spec.tasks),
             "better": "higher" if spec.higher_is_better else "lower",
@@ -351,7 +354,17 @@ class CatalogueView:
             "leaderboards": [board for board in self.leaderboards()
                              if board["metric"] == spec.name and board["task"] in spec.tasks],
             "fields": _fields(spec),
-        }
+        })
+
+    def _shown(self, spec: Spec, card: dict[str, Any]) -> dict[str, Any]:
+        """A card as the pages show it: with ``public_paths``, its absolute paths made public."""
+        if not self.public_paths:
+            return card
+        from zoo.web.published import public_origin, public_values
+
+        card = public_values(card)
+        card["fields"]["origin"] = public_origin(spec.origin)
+        return card
 
     # -- leaderboards --------------------------------------------------------------------------------
 

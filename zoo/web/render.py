@@ -123,7 +123,8 @@ class Pages:
 
     def view(self) -> CatalogueView:
         """The catalogue and the store as they are now (a fresh read of the store)."""
-        return CatalogueView(self.registry, self.index, self.results, with_runs=self.with_runs)
+        return CatalogueView(self.registry, self.index, self.results, with_runs=self.with_runs,
+                             public_paths=self.static)
 
     def _render(self, template: str, path: str, **context: Any) -> str:
         root = "../" * path.count("/")
