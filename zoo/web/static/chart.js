@@ -28,6 +28,10 @@
       layout.title = {text: ""};
       layout.legend = Object.assign({}, layout.legend, {orientation: "h", x: 0, y: -0.35, yanchor: "top"});
       layout.margin = {l: 56, r: 12, t: 28, b: 16};  // room for a top point's label
+      var axis = layout.xaxis && layout.xaxis.title;
+      if (axis && typeof axis.text === "string") {  // the long axis title on two lines (zoo made this text)
+        axis.text = axis.text.replace(", log scale", "<br>log scale");
+      }
     }
     area.setAttribute("data-drawn", "");
     window.Plotly.newPlot(area, figure.data, layout, {responsive: true, displaylogo: false});
