@@ -50,9 +50,8 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
-@pytest.fixture
-def live_server() -> Iterator[Callable[..., LiveServer]]:
-    """``live_server(settings=None, registry=None)``: start a server on that app; stopped after the test."""
+def _servers() -> Iterator[Callable[..., LiveServer]]:
+    """A function starting servers, each stopped when the fixture that yields it ends."""
     started: list[LiveServer] = []
 
     def start(settings: WebSettings | None = None, *, registry=None) -> LiveServer:
@@ -63,6 +62,12 @@ def live_server() -> Iterator[Callable[..., LiveServer]]:
     yield start
     for server in started:
         server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def live_server() -> Iterator[Callable[..., LiveServer]]:
+    """``live_server(settings=None, registry=None)``: start a server on that app; stopped after the test."""
+    yield from _servers()
 
 
 @pytest.fixture(scope="session")
@@ -155,13 +160,4 @@ def catalogue_server(catalogue_registry, catalogue_store) -> Iterator[LiveServer
 @pytest.fixture(scope="module")
 def module_server() -> Iterator[Callable[..., LiveServer]]:
     """``module_server(settings=None, registry=None)``: as ``live_server``, one server for a whole test module."""
-    started: list[LiveServer] = []
-
-    def start(settings: WebSettings | None = None, *, registry=None) -> LiveServer:
-        server = LiveServer(create_app(settings, registry=registry)).__enter__()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.__exit__(None, None, None)
+    yield from _servers()
