@@ -435,11 +435,11 @@ def test_a_request_still_queued_at_its_deadline_gives_up_without_running():
     registry = keyword_registry()
     cache = ModelCache(registry, memory_bytes=10 ** 6)
     two = registry.get("two", "model")
-    release, ran = threading.Event(), []
-    busy = threading.Thread(target=cache.run, args=(two, lambda model: release.wait(10)),
+    running, release, ran = threading.Event(), threading.Event(), []
+    busy = threading.Thread(target=cache.run, args=(two, lambda model: (running.set(), release.wait(10))),
                             kwargs={"deadline": time.monotonic() + 30})
     busy.start()
-    time.sleep(0.1)
+    assert running.wait(10)  # the model is busy (not a sleep: a loaded machine may start the thread late)
     with pytest.raises(PredictionTimeout, match="model toys:two was busy with other requests until the deadline"):
         cache.run(two, ran.append, deadline=time.monotonic() + 0.2)
     release.set()
