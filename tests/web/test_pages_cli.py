@@ -60,6 +60,19 @@ def test_a_port_in_use_is_one_line_and_another_host_is_warned_about(cli):
                      "or --port 0 for any free one")
 
 
+def test_the_limits_given_reach_the_app(cli, monkeypatch):
+    import uvicorn
+
+    served = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda server, sockets: served.append(server.config.app.state.settings))
+    result = CliRunner().invoke(cli, ["serve", "--port", "0", "--max-upload-mb", "1.5", "--model-memory", "500MB",
+                                      "--request-seconds", "5"])
+    assert result.exit_code == 0, result.output
+    [settings] = served
+    assert (settings.max_upload_bytes, settings.model_memory_bytes, settings.request_seconds) == \
+        (1_500_000, 500_000_000, 5.0)
+
+
 def test_a_bad_model_memory_size_is_one_line(cli):
     result = CliRunner().invoke(cli, ["serve", "--model-memory", "lots"])
     assert result.exit_code == 2

@@ -70,9 +70,11 @@ def _listen(host: str, port: int) -> socket.socket:
               help="The largest try-it upload, in MB (a larger one is refused: 413).")
 @click.option("--model-memory", default="2GB", show_default=True, metavar="SIZE",
               help="Loaded try-it models are kept within this (least recently used out): 2GB, 500MB.")
+@click.option("--request-seconds", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="A try-it prediction that takes longer, waiting for its model included, is answered 504.")
 @click.pass_context
 def serve_command(ctx: click.Context, host: str, port: int, results_path: Path | None, max_upload_mb: float,
-                  model_memory: str) -> None:
+                  model_memory: str, request_seconds: float) -> None:
     """Serve the catalogue, its leaderboards, the runs and a try-it API at http://HOST:PORT/.
 
     \b
@@ -94,7 +96,8 @@ def serve_command(ctx: click.Context, host: str, port: int, results_path: Path |
                    "models for anyone who can reach it; serve on 127.0.0.1 unless you mean that", err=True)
     sock = _listen(host, port)
     settings = WebSettings(host=host, port=sock.getsockname()[1], results=results_path,
-                           max_upload_bytes=int(max_upload_mb * 1e6), model_memory_bytes=memory)
+                           max_upload_bytes=int(max_upload_mb * 1e6), model_memory_bytes=memory,
+                           request_seconds=request_seconds)
     app = create_app(settings, registry=ctx.find_root().obj.registry)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"zoo: serving the catalogue at http://{shown}:{settings.port}/ (Ctrl-C stops it)", err=True)
