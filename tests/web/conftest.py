@@ -100,17 +100,19 @@ def page(chromium):
 def register_catalogue_models(register):
     """``keyword`` and a size ladder on ``reviews`` (``large`` is bigger and worse than ``medium``: never
     Pareto-optimal), and 120 ``bulk-NNN`` models, so the catalogue has three pages of 50."""
-    def reported(value):
+    def reported(value, elsewhere=None):  # elsewhere: a value on a second dataset (tiny is best there)
         return [{"metric": "accuracy", "value": value, "dataset": "reviews", "split": "test",
-                 "source": "https://example.org/card"}]
+                 "source": "https://example.org/card"}] + \
+               ([{"metric": "accuracy", "value": elsewhere, "dataset": "elsewhere", "split": "test",
+                  "source": "https://example.org/card"}] if elsewhere is not None else [])
 
     register("keyword", task="text-classification", builder="zoo.testing.toy:build_keyword_model", license="MIT",
              params=4, default_dataset="reviews", tags=["toy", "keyword"], description="Says positive on 'good'.",
              reported=reported(0.5))
-    for name, params, value, licence in (("tiny", 10, 0.6, "MIT"), ("medium", 1_000, 0.8, "MIT"),
-                                         ("large", 10_000, 0.78, "Apache-2.0")):
+    for name, params, value, elsewhere, licence in (("tiny", 10, 0.6, 0.95, "MIT"), ("medium", 1_000, 0.8, 0.7, "MIT"),
+                                                    ("large", 10_000, 0.78, None, "Apache-2.0")):
         register(name, task="text-classification", builder="zoo.testing.toy:build_keyword_model", license=licence,
-                 params=params, tags=["toy", "ladder"], reported=reported(value))
+                 params=params, tags=["toy", "ladder"], reported=reported(value, elsewhere))
     for number in range(120):
         register(f"bulk-{number:03d}", task="text-classification", builder="zoo.testing.toy:build_keyword_model",
                  license="MIT" if number % 2 else "Apache-2.0", params=100 + number, tags=["bulk"],

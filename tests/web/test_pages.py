@@ -63,8 +63,9 @@ def test_api_lists_datasets_metrics_plugins_leaderboards_and_runs(client):
     assert client.get("/api/metrics/accuracy").json()["better"] == "higher"
     plugins = {row["plugin"]: row for row in client.get("/api/plugins").json()["plugins"]}
     assert plugins["broken"]["status"] == "failed" and "broken on purpose" in plugins["broken"]["error"]
-    (board,) = client.get("/api/leaderboards").json()
-    assert (board["task"], board["dataset"], board["models"]) == ("text-classification", "reviews", 124)
+    boards = client.get("/api/leaderboards").json()  # the most models first
+    assert [(board["task"], board["dataset"], board["models"]) for board in boards] == \
+        [("text-classification", "reviews", 124), ("text-classification", "elsewhere", 2)]
     ranked = client.get("/api/leaderboard", params={"dataset": "reviews", "top": 3}).json()
     assert [row["name"] for row in ranked["rows"]] == ["keyword", "medium", "large"]  # keyword: 0.85 reproduced
     (run,) = client.get("/api/runs").json()
@@ -150,6 +151,10 @@ def test_the_catalogue_filters_sorts_pages_and_keeps_the_view_in_its_address(cat
     models.get_by_label("Sort by").select_option("accuracy")
     assert status.text_content() == "3 of 124 models match"
     assert rows(page).locator("th").all_text_contents() == ["medium", "large", "tiny"]  # highest accuracy first
+    models.get_by_label("Reported on").select_option("elsewhere")  # one dataset's numbers, not the first of each
+    assert rows(page).locator("th").all_text_contents() == ["tiny", "medium"]  # large reports none there
+    assert rows(page).first.locator("td").nth(5).text_content() == "accuracy 0.95 (elsewhere)"
+    models.get_by_label("Reported on").select_option("")
     models.get_by_label("Sort by").select_option("params")
     assert rows(page).locator("th").all_text_contents() == ["tiny", "medium", "large"]
 

@@ -140,7 +140,7 @@ def test_zoo_site_build_says_what_it_wrote_and_how_long_it_took(catalogue_regist
     cli = make_cli(lambda settings: catalogue_registry)
     result = CliRunner().invoke(cli, ["site", "build", str(tmp_path / "public"), "--results", str(catalogue_store)])
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"zoo: wrote [\d,]+ files \(124 model cards, \d+ dataset cards, 7 metric cards, 2 leaderboard "
+    assert re.fullmatch(r"zoo: wrote [\d,]+ files \(124 model cards, \d+ dataset cards, 7 metric cards, 3 leaderboard "
                         r"pages, 1 run record, 5 assets; [\d.]+ MB\) to \S+ in [\d.]+ s; open \S+index.html\n",
                         result.output), result.output
     missing = CliRunner().invoke(cli, ["site", "build", str(tmp_path / "other"), "--results", str(tmp_path / "no")])

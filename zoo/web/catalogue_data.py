@@ -235,13 +235,15 @@ class CatalogueView:
         for spec, state in zip(specs, model_states(specs)):
             values = spec.reported_values()
             firsts: dict[str, float] = {}
-            for metric, value, _ in values:
+            on: dict[str, dict[str, float]] = {}  # dataset -> metric -> value: a sort on one dataset
+            for metric, value, dataset in values:
                 firsts.setdefault(metric, value)
+                on.setdefault(_short(dataset), {}).setdefault(metric, value)
             rows.append({
                 "id": spec.id, "name": spec.name, "href": self.index.path(spec), "task": spec.task,
                 "plugin": spec.plugin, "here": state, "params": spec.params, "license": spec.license,
                 "tags": list(spec.tags), "description": spec.description,
-                "reported": _headline(values, main.get(spec.task)), "metrics": firsts,
+                "reported": _headline(values, main.get(spec.task)), "metrics": firsts, "on": on,
                 "reproduced": _headline(reproduced.get(spec.id, []), main.get(spec.task)),
             })
         return rows

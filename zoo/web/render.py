@@ -142,6 +142,7 @@ class Pages:
             "plugin": sorted({row["plugin"] for row in data["models"]}),
             "license": sorted({row["license"] for row in data["models"]}),
             "tag": sorted({tag for row in data["models"] for tag in row["tags"]}),
+            "on": sorted({dataset for row in data["models"] for dataset in row["on"]}),
             "dataset_task": sorted({row["task"] for row in data["datasets"]}),
             "dataset_plugin": sorted({row["plugin"] for row in data["datasets"]}),
             "dataset_license": sorted({row["license"] for row in data["datasets"]}),

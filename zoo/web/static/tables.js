@@ -54,7 +54,10 @@
     return anchor;
   }
 
-  function cell(key, row) {
+  function cell(key, row, state) {
+    if (key === "reported" && state.on && row.on) {  // the numbers on the dataset asked for
+      return formatMetrics(row.on[state.on]) + " (" + state.on + ")";
+    }
     if ((key === "name" || key === "id") && row.href) { return link(String(row[key]), row.href); }
     if (key === "params") { return formatCount(row.params); }
     if (key === "metrics") { return formatMetrics(row.metrics) || "-"; }
@@ -96,6 +99,7 @@
         return wanted.toLowerCase().split(/\s+/).every(function (word) { return row._text.indexOf(word) >= 0; });
       }
       if (key === "here" && wanted === "runs") { return row.here === "bundled" || row.here === "cached"; }
+      if (key === "on") { return Boolean((row.on || {})[wanted]); }  // reports numbers on that dataset
       var field = row[key === "tag" ? "tags" : key];
       if (Array.isArray(field)) { return field.indexOf(wanted) >= 0; }
       if (SUBSTRING[key]) { return String(field || "").toLowerCase().indexOf(wanted.toLowerCase()) >= 0; }
@@ -106,8 +110,9 @@
   Section.prototype.sorted = function (rows) {
     var sort = this.state.sort;
     if (!sort) { return rows; }  // the data's own order: by name (runs: newest first)
+    var on = this.state.on;  // a dataset: its numbers, so that a sort never ranks one dataset against another
     var value = sort === "params" ? function (row) { return row.params; }
-                                  : function (row) { return (row.metrics || {})[sort]; };
+                                  : function (row) { return ((on ? (row.on || {})[on] : row.metrics) || {})[sort]; };
     var sign = sort === "params" || higherIsBetter[sort] === false ? 1 : -1;
     return rows.slice().sort(function (a, b) {
       var x = value(a), y = value(b);
@@ -132,7 +137,7 @@
         var td = document.createElement(position === 0 ? "th" : "td");
         if (position === 0) { td.setAttribute("scope", "row"); }
         if (self.wrapped[position]) { td.className = "wrap"; }
-        var content = cell(key, row);
+        var content = cell(key, row, self.state);
         if (typeof content === "string") { td.textContent = content; } else { td.appendChild(content); }
         tr.appendChild(td);
       });
