@@ -20,6 +20,9 @@ def entry(index: int) -> dict:
     if index % 5 == 0:
         reported.insert(0, {"metric": "macro-f1", "value": index / 100, "dataset": "toys:reviews",
                             "source": "https://example.org/card"})
+    if index % 3 == 0:  # a second dataset, first: --dataset must read past it (or to it)
+        reported.insert(0, {"metric": "accuracy", "value": round(1 - index / 50, 2), "dataset": "easy",
+                            "source": "https://example.org/card"})
     # Names that sort differently by case, share prefixes, and tie on accuracy.
     name = (f"Model-{index:02d}" if index % 3 == 0 else f"model-{index:02d}") if index % 7 else f"keyword-{index}"
     return {"name": name, "task": "text-classification", "builder": "toys:keyword", "license": LICENCES[index % 4],
@@ -59,6 +62,9 @@ QUERIES = [
     {"maximum": {"accuracy": 0.3}, "top": 3}, {"minimum": {"macro-f1": 0.1}, "maximum": {"accuracy": 0.9}},
     {"min_params": 600, "max_params": 900, "minimum": {"accuracy": 0.2}, "sort": "params", "top": 4},
     {"minimum": {"zoo:accuracy": 0.6}, "pattern": "model-*", "sort": "macro-f1"},
+    {"dataset": "reviews"}, {"dataset": "toys:reviews", "sort": "accuracy"}, {"dataset": "easy", "sort": "accuracy", "top": 5},
+    {"dataset": "easy", "minimum": {"accuracy": 0.5}, "sort": "params"}, {"dataset": "reviews", "maximum": {"accuracy": 0.4}},
+    {"dataset": "nowhere"}, {"dataset": "easy", "sort": "params", "top": 3},
 ]
 
 

@@ -75,3 +75,26 @@ def test_top_must_be_positive(capsys):
     assert exit_info.value.code == 2
     assert capsys.readouterr().err == ("zoo: error: Invalid value for '--top': 0 is not in the range x>=1. "
                                        "(see `zoo list --help`)\n")
+
+
+def register_numbers_on_two_datasets(register):
+    def model(name, **values):
+        register(name, task="text-classification", builder="zoo.testing.toy:build_keyword_model", license="MIT",
+                 reported=[{"metric": "accuracy", "value": value, "dataset": dataset,
+                            "source": "https://example.org/card"} for dataset, value in values.items()])
+    model("digits-net", digits=0.99)  # the best number of all, on another dataset
+    model("wide", imagenet=0.85, digits=0.5)
+    model("narrow", imagenet=0.80)
+
+
+def test_dataset_ranks_and_bounds_models_on_that_dataset_s_numbers():
+    registry = registry_of(fake_plugin("toys", register_metrics=register_metrics,
+                                       register_models=register_numbers_on_two_datasets))
+    assert listed(registry, "--sort", "accuracy") == ["digits-net", "wide", "narrow"]  # first values, any dataset
+    assert listed(registry, "--sort", "accuracy", "--dataset", "imagenet") == ["wide", "narrow"]
+    assert listed(registry, "--dataset", "toys:digits", "--sort", "accuracy") == ["digits-net", "wide"]
+    assert listed(registry, "--dataset", "digits", "--max", "accuracy=0.6") == ["wide"]  # its digits number
+    assert zoo.list_models(dataset="imagenet", sort="accuracy", top=1, registry=registry)[0].name == "wide"
+    shown = CliRunner().invoke(make_cli(lambda settings: registry), ["list", "--dataset", "digits", "--sort", "accuracy"])
+    assert shown.stdout.splitlines()[-1].split()[-2:] == ["0.5", "(digits)"]  # wide's number there, not its first
+

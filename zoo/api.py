@@ -12,6 +12,7 @@ import importlib
 import inspect
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from zoo import templates as _templates
@@ -49,8 +50,12 @@ def list_models(pattern: str | None = None, *, task: str | None = None, tag: str
                 top: int | None = None, templates: bool = False, available: bool = False,
                 min_params: int | str | None = None, max_params: int | str | None = None,
                 minimum: Mapping[str, float] | None = None, maximum: Mapping[str, float] | None = None,
-                registry: Registry | None = None) -> list[ModelSpec]:
+                dataset: str | None = None, registry: Registry | None = None) -> list[ModelSpec]:
     """Models matching every filter, sorted by name (``pattern`` is fnmatch-style).
+
+    ``dataset``: only models reporting a value on that dataset, and ``sort``, ``minimum`` and
+    ``maximum`` read their values on it (without it: each model's first value of the metric,
+    whatever its dataset, so digits accuracy would rank beside ImageNet's).
 
     ``min_params``/``max_params`` bound the parameter count (``10_000_000`` or ``'10M'``; K, M, B);
     ``minimum``/``maximum`` bound reported metrics (``{"top1": 0.8}``: top1 at least 0.8), read as
@@ -65,15 +70,20 @@ def list_models(pattern: str | None = None, *, task: str | None = None, tag: str
     (:func:`zoo.presence.model_state`; ``zoo pull`` fetches the others).
     """
     found = _registry(registry)
+    if dataset is not None and not dataset.strip():
+        raise UsageError("--dataset needs a dataset's name, not an empty string")
     ranking = _ranking(sort, task, found) if sort is not None else None
-    conditions = _conditions(min_params, max_params, minimum or {}, maximum or {}, task, found)
+    if ranking is not None and ranking.metrics and dataset is not None:
+        ranking = replace(ranking, dataset=dataset)
+    conditions = [replace(condition, dataset=dataset) if condition.metrics else condition
+                  for condition in _conditions(min_params, max_params, minimum or {}, maximum or {}, task, found)]
     entries = found.entries["model"]
     # Templates are few and registered by plugins (a catalogue entry never is one): asking for a few more
     # rows than `top` leaves `top` models once they are set aside.
     spare = sum(spec.template for spec in getattr(entries, "plain", entries).values())  # type: ignore[attr-defined]
     wanted = None if top is None or available else top + spare
     specs = found.filter("model", pattern, task=task, tag=tag, plugin=plugin, license=license, ranking=ranking,
-                         top=wanted, conditions=conditions)
+                         top=wanted, conditions=conditions, reported_on=dataset)
     specs = [spec for spec in specs if spec.template == templates]  # type: ignore[attr-defined]
     if available:
         from zoo.presence import RUNS_HERE, model_states

@@ -45,6 +45,7 @@ class Ranking:
 
     metrics: tuple[str, ...] = ()
     higher_is_better: bool = True
+    dataset: str | None = None  # only values reported on this dataset count (None: the first, on any)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Condition:
     metrics: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    dataset: str | None = None  # as Ranking's
 
     def holds(self, value: float | None) -> bool:
         return value is not None and not (self.minimum is not None and value < self.minimum
@@ -195,10 +197,10 @@ class Registry:
     def filter(self, kind: str, pattern: str | None = None, *, task: str | None = None,
                tag: str | None = None, plugin: str | None = None, license: str | None = None,
                ranking: Ranking | None = None, top: int | None = None,
-               conditions: Sequence[Condition] = ()) -> list[Spec]:
+               conditions: Sequence[Condition] = (), reported_on: str | None = None) -> list[Spec]:
         """Entries of one kind matching every filter given (patterns are fnmatch-style), sorted by
         name, or for models by ``ranking``; ``top`` keeps the first N. Models are kept only when
-        they meet every one of ``conditions``.
+        they meet every one of ``conditions`` and, with ``reported_on``, report a value on that dataset.
 
         A catalogue index's models are filtered and ranked on its columns: records are made only
         for the entries returned.
@@ -210,8 +212,12 @@ class Registry:
         table = self._table(kind)
         if table is not None:
             found = _merged(found, table.select(pattern, task=task, tag=tag, plugin=plugin, license=license), table)
+        if reported_on is not None:
+            values_of = _reported_values(table)
+            found = [item for item in found if any(same_dataset(dataset, reported_on)
+                                                   for _, _, dataset in values_of(item))]
         for condition in conditions:
-            value_of = _value_reader(condition.metrics, table)
+            value_of = _value_reader(condition.metrics, table, condition.dataset)
             found = [item for item in found if condition.holds(value_of(item))]
         if ranking is not None:
             key = _ranking_key(ranking, table)
@@ -356,13 +362,29 @@ def _merged(specs: list[Spec], rows: list[int], table: ModelTable) -> list[Any]:
     return merged + rows[start:]
 
 
-def _value_reader(metrics: tuple[str, ...], table: ModelTable | None) -> Any:
+def same_dataset(reported: str, dataset: str) -> bool:
+    """Whether a reported value's dataset is ``dataset``: by short name, as catalogues write either
+    ``imagenet-1k`` or ``vision:imagenet-1k``."""
+    return reported.split(":", 1)[-1] == dataset.split(":", 1)[-1]
+
+
+def _reported_values(table: ModelTable | None) -> Any:
+    """Reads the ``(metric, value, dataset)`` values of a spec or a table row (no record is made)."""
+    return lambda item: table.reported_values(item) if type(item) is int else item.reported_values()  # type: ignore[union-attr]
+
+
+def _value_reader(metrics: tuple[str, ...], table: ModelTable | None, dataset: str | None = None) -> Any:
     """Reads the value a :class:`Condition` or a :class:`Ranking` looks at, from a spec or a table row:
-    the first reported value of any of ``metrics``, or the parameter count when there are none.
-    A table's rows are read from its columns (``params``, ``first:<metric>``): no record is made."""
+    the first reported value of any of ``metrics`` (on ``dataset``, when given), or the parameter
+    count when there are none. A table's rows are read from its columns (``params``,
+    ``first:<metric>``, ``reported``): no record is made."""
     if not metrics:
         params = table.column("params") if table is not None else []
         return lambda item: params[item] if type(item) is int else item.params
+    if dataset is not None:
+        values_of = _reported_values(table)
+        return lambda item: next((value for metric, value, where in values_of(item)
+                                  if metric in metrics and same_dataset(where, dataset)), None)
     values = table.first_values(metrics) if table is not None else {}
 
     def first_value(item: Any) -> float | None:
@@ -376,7 +398,7 @@ def _value_reader(metrics: tuple[str, ...], table: ModelTable | None) -> Any:
 def _ranking_key(ranking: Ranking, table: ModelTable | None) -> Any:
     """The sort key of a spec or a table row under ``ranking``: (missing, signed value)."""
     sign = 1.0 if not ranking.metrics or not ranking.higher_is_better else -1.0
-    value_of = _value_reader(ranking.metrics, table)
+    value_of = _value_reader(ranking.metrics, table, ranking.dataset)
 
     def key(item: Any) -> tuple[bool, float]:
         value = value_of(item)

@@ -35,6 +35,8 @@ def test_api_models_filters_and_sorts_as_zoo_list_does(client):
     keyword = client.get("/api/models", params={"pattern": "keyword"}).json()[0]
     assert keyword["here"] == "bundled" and keyword["href"] == "models/keyword.html"
     assert keyword["reported"] == "accuracy 0.5 (reviews)" and keyword["reproduced"] == "accuracy 0.85 (reviews)"
+    elsewhere = client.get("/api/models", params={"sort": "accuracy", "dataset": "elsewhere"}).json()
+    assert [(row["name"], row["on"]["elsewhere"]["accuracy"]) for row in elsewhere] == [("tiny", 0.95), ("medium", 0.7)]
 
 
 def test_api_models_answers_a_wrong_filter_in_one_line(client):

@@ -16,7 +16,7 @@ from zoo.cli.render import card_lines, echo_json, format_count, table, to_jsonab
 from zoo.errors import CatalogueError, UsageError
 from zoo.loader import catalogue_files
 from zoo.presence import model_state, model_states
-from zoo.registry import Registry
+from zoo.registry import Registry, same_dataset
 from zoo.reproduce import reproduce_commands
 from zoo.specs import KINDS, ModelSpec, Spec
 
@@ -27,11 +27,13 @@ def _state(ctx: click.Context) -> Any:
     return ctx.find_root().obj
 
 
-def headline_metric(spec: ModelSpec, registry: Registry, main_metrics: dict[str, str] | None = None) -> str:
+def headline_metric(spec: ModelSpec, registry: Registry, main_metrics: dict[str, str] | None = None,
+                    dataset: str | None = None) -> str:
     """The reported value of the task's main metric (its first default), as
     ``top1 0.8037 (imagenet-1k)``; the first reported value if that has none.
-    ``main_metrics``: :func:`main_metrics` of the registry, when many rows are shown."""
-    reported = spec.reported_values()
+    ``main_metrics``: :func:`main_metrics` of the registry, when many rows are shown;
+    ``dataset``: only the values reported on that dataset."""
+    reported = [value for value in spec.reported_values() if dataset is None or same_dataset(value[2], dataset)]
     if not reported:
         return "-"
     main = (main_metrics if main_metrics is not None else main_metrics_of(registry)).get(spec.task)
@@ -55,14 +57,14 @@ SHRINK = {"model": ("reported", "license"), "builder": ("description", "weights 
 PLUGIN_SHRINK = ("error", "contributed", "hooks")
 
 
-def _rows(kind: str, specs: list[Any], registry: Registry, here: list[str | None] | None = None
-          ) -> tuple[list[str], list[list[Any]]]:
+def _rows(kind: str, specs: list[Any], registry: Registry, here: list[str | None] | None = None,
+          dataset: str | None = None) -> tuple[list[str], list[list[Any]]]:
     if kind == "model":
         states = here if here is not None else model_states(specs)
         main = main_metrics_of(registry)
         return (["name", "task", "plugin", "here", "params", "license", "reported"],
                 [[_display_name(s, registry), s.task, s.plugin, state or "-", format_count(s.params), s.license,
-                  headline_metric(s, registry, main)] for s, state in zip(specs, states)])
+                  headline_metric(s, registry, main, dataset)] for s, state in zip(specs, states)])
     if kind == "builder":
         return (["template", "task", "plugin", "weights from", "description"],
                 [[_display_name(s, registry), s.task, s.plugin, _weights_from(s), s.description] for s in specs])
@@ -106,6 +108,8 @@ def plugin_rows(registry: Registry) -> list[list[Any]]:
 @click.option("--sort", "sort_by", metavar="FIELD",
               help="Order models by a reported metric (best first), params (smallest first) or name.")
 @click.option("--top", type=click.IntRange(min=1), metavar="N", help="Only the first N models (after --sort).")
+@click.option("--dataset", metavar="NAME",
+              help="Only models reporting numbers on this dataset; --sort, --min and --max read those numbers.")
 @click.option("--min-params", metavar="COUNT", help="Only models with at least this many parameters: 5000000, 5M, 350K.")
 @click.option("--max-params", metavar="COUNT", help="Only models with at most this many parameters: 10M.")
 @click.option("--min", "minimum", multiple=True, metavar="METRIC=VALUE",
@@ -120,7 +124,7 @@ def plugin_rows(registry: Registry) -> list[list[Any]]:
 @click.pass_context
 def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str | None, task: str | None,
                  tag: str | None, plugin: str | None, license_: str | None, sort_by: str | None, top: int | None,
-                 min_params: str | None, max_params: str | None, minimum: tuple[str, ...], maximum: tuple[str, ...],
+                 dataset: str | None, min_params: str | None, max_params: str | None, minimum: tuple[str, ...], maximum: tuple[str, ...],
                  available: bool, as_json: bool, unavailable: bool) -> None:
     """List models (default), builders, datasets, metrics, tasks or plugins.
 
@@ -158,6 +162,8 @@ def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str |
         raise UsageError(f"--{'sort' if sort_by else 'top'} applies to models, not {kind}")
     if available and kind != "models":
         raise UsageError(f"--available applies to models, not {kind}")
+    if dataset is not None and kind != "models":
+        raise UsageError(f"--dataset applies to models (those reporting numbers on it), not {kind}")
     bounds = {"min_params": min_params, "max_params": max_params, "minimum": _bounds("--min", minimum),
               "maximum": _bounds("--max", maximum)}
     given = next((option for option, value in zip(("--min-params", "--max-params", "--min", "--max"), bounds.values())
@@ -167,7 +173,7 @@ def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str |
     here: list[str | None] | None = None
     if kind in ("models", "builders"):
         specs = api.list_models(pattern, registry=registry, sort=sort_by, top=top, templates=kind == "builders",
-                                available=available, **filters, **bounds)
+                                available=available, dataset=dataset, **filters, **bounds)
         # Only the rows shown are looked up on disk: a few stat calls each (zoo.presence).
         here = model_states(specs) if kind == "models" else None
     elif kind in finders:
@@ -183,7 +189,7 @@ def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str |
         else:
             echo_json([{"id": s.id, **to_jsonable(s)} for s in specs])
         return
-    headers, rows = _rows(kind[:-1], specs, registry, here)
+    headers, rows = _rows(kind[:-1], specs, registry, here, dataset)
     if rows:
         click.echo(table(headers, rows, shrink=SHRINK.get(kind[:-1], ())))
     else:

@@ -41,6 +41,8 @@ class ModelSummary(BaseModel):
     description: str
     reported: str = Field(description="The headline reported value, as `zoo list` shows it: 'top1 0.8037 (imagenet-1k)'")
     metrics: dict[str, float] = Field(description="Each reported metric's first value (what sorting ranks by)")
+    on: dict[str, dict[str, float]] = Field(description="Its reported values by dataset: {dataset: {metric: value}} "
+                                                        "(what sorting ranks by with `dataset`)")
     reproduced: str = Field(description="The headline value of its newest whole-split run in the results store")
 
 
@@ -67,10 +69,12 @@ def models(request: Request,
            license: str | None = Query(None, description="SPDX licence id"),
            sort: str | None = Query(None, description="A reported metric (best first), params or name"),
            top: int | None = Query(None, ge=1), available: bool = Query(False, description="Only models that run here"),
+           dataset: str | None = Query(None, description="Only models reporting numbers on this dataset; sort reads "
+                                                         "those numbers"),
            ) -> list[dict[str, Any]]:
     try:
         specs = api.list_models(pattern, task=task, tag=tag, plugin=plugin, license=license, sort=sort, top=top,
-                                available=available, registry=request.app.state.registry)
+                                available=available, dataset=dataset, registry=request.app.state.registry)
     except UsageError as error:
         raise _error(422, error) from None
     return _view(request).model_rows(specs)
