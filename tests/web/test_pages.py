@@ -39,6 +39,15 @@ def test_api_models_filters_and_sorts_as_zoo_list_does(client):
     assert [(row["name"], row["on"]["elsewhere"]["accuracy"]) for row in elsewhere] == [("tiny", 0.95), ("medium", 0.7)]
 
 
+def test_a_folder_opens_its_index_by_a_relative_redirect(client):
+    # Relative, as every link of the pages is: behind a proxy serving zoo under /zoo/, it stays there.
+    for folder, location in (("/leaderboards", "leaderboards/index.html"), ("/leaderboards/", "index.html"),
+                             ("/runs", "runs/index.html"), ("/runs/", "index.html")):
+        response = client.get(folder, follow_redirects=False)
+        assert response.is_redirect and response.headers["location"] == location, folder
+    assert client.get("/runs").url.path == "/runs/index.html"  # followed: the page itself
+
+
 def test_api_models_answers_a_wrong_filter_in_one_line(client):
     response = client.get("/api/models", params={"sort": "speed"})
     assert response.status_code == 422

@@ -59,10 +59,17 @@ def metric(request: Request, slug: str) -> HTMLResponse:
     return _html(_pages(request).card, "metric", slug)
 
 
+def _folder_index(request: Request) -> RedirectResponse:
+    """A folder's address opens its ``index.html``, by a relative redirect, as every link of the pages is
+    relative: behind a proxy that serves zoo under a path prefix, it stays under that prefix."""
+    path = request.url.path
+    return RedirectResponse("index.html" if path.endswith("/") else f"{path.rsplit('/', 1)[-1]}/index.html")
+
+
 @router.get("/leaderboards/")
 @router.get("/leaderboards")
-def leaderboards_folder() -> RedirectResponse:
-    return RedirectResponse("/leaderboards/index.html")
+def leaderboards_folder(request: Request) -> RedirectResponse:
+    return _folder_index(request)
 
 
 @router.get("/leaderboards/index.html")
@@ -77,8 +84,8 @@ def leaderboard(request: Request, task: str, dataset: str) -> HTMLResponse:
 
 @router.get("/runs/")
 @router.get("/runs")
-def runs_folder() -> RedirectResponse:
-    return RedirectResponse("/runs/index.html")
+def runs_folder(request: Request) -> RedirectResponse:
+    return _folder_index(request)
 
 
 @router.get("/runs/index.html")
