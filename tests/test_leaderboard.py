@@ -299,6 +299,14 @@ def test_values_equal_to_four_decimals_are_drawn_as_equal(registry, store):
     assert spread == pytest.approx((0.576, 0.924))  # far apart: their own span, 8% more each side
 
 
+def test_labels_near_the_right_edge_sit_left_of_their_point():
+    from zoo.charts import _text_positions
+
+    points = [{"cost": cost} for cost in (10, 100, 1_000, 10_000)]  # log axis: 0, 1/3, 2/3, 1 of the way
+    assert _text_positions(points, points) == ["top right", "top right", "top left", "top left"]
+    assert _text_positions(points[:1], points[:1]) == ["top right"]  # one point: no span
+
+
 def test_html_chart_is_self_contained(registry, store, tmp_path):
     store.add(run_record("toys:large", 0.85))
     out = tmp_path / "board.html"

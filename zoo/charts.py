@@ -9,6 +9,7 @@ the plotly.js library written into the file, so the chart is interactive offline
 from __future__ import annotations
 
 import html
+import math
 import os
 import tempfile
 from collections.abc import Mapping
@@ -245,7 +246,7 @@ def figure(board: Mapping[str, Any]) -> Any:
             mode="markers+text",
             text=[html.escape(row["name"]) if id(row) in named and key == row["value_source"] else ""
                   for row in shown],
-            textposition="top right",
+            textposition=_text_positions(shown, points), cliponaxis=False,  # a label may reach into the margin
             marker={"symbol": style["plotly"], "size": 10, "color": style["color"], "line": {"width": 1.5}},
             customdata=[[html.escape(row["model"]), "yes" if row["pareto"] else "no", row["cost_from"] or "-"]
                         for row in shown],
@@ -255,6 +256,14 @@ def figure(board: Mapping[str, Any]) -> Any:
                         yaxis={"title": texts["y"], "range": list(_value_range(points))}, legend={"title": "values"},
                         template="plotly_white")
     return chart
+
+
+def _text_positions(rows: list[Mapping[str, Any]], points: list[Mapping[str, Any]]) -> list[str]:
+    """Each label right of its point, but left of it in the right 40% of the (log) cost axis, where a
+    label to the right would run off the chart (on a phone, most of a name)."""
+    logs = [math.log10(row["cost"]) for row in points]
+    low, span = min(logs), max(logs) - min(logs)
+    return ["top left" if span and (math.log10(row["cost"]) - low) / span > 0.6 else "top right" for row in rows]
 
 
 def _html(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) -> None:
