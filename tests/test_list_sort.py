@@ -57,6 +57,15 @@ def test_top_keeps_the_first_n_after_sorting_and_filtering(registry):
     assert listed(registry, "a*", "--sort", "wer", "--top", "5") == ["alpha"]
 
 
+def test_the_table_shows_the_values_it_is_sorted_by(registry):
+    def reported(*args):
+        result = CliRunner().invoke(make_cli(lambda settings: registry), ["list", *args])
+        return [" ".join(line.split()[-3:]) for line in result.stdout.splitlines()[2:]]
+
+    assert reported("--sort", "wer", "--top", "2") == ["wer 0.1 (reviews)", "wer 0.2 (reviews)"]  # not accuracy
+    assert reported("--sort", "params", "--top", "1") == ["accuracy 0.9 (reviews)"]  # no metric: the task's main one
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--sort", "bleu"], "zoo: error: cannot sort by 'bleu': it is not a metric; sort by name, params or a metric "
                          "(accuracy, cer, macro-f1, mcc, top1, top5, wer)"),

@@ -28,16 +28,18 @@ def _state(ctx: click.Context) -> Any:
 
 
 def headline_metric(spec: ModelSpec, registry: Registry, main_metrics: dict[str, str] | None = None,
-                    dataset: str | None = None) -> str:
+                    dataset: str | None = None, sorted_by: str | None = None) -> str:
     """The reported value of the task's main metric (its first default), as
     ``top1 0.8037 (imagenet-1k)``; the first reported value if that has none.
     ``main_metrics``: :func:`main_metrics` of the registry, when many rows are shown;
-    ``dataset``: only the values reported on that dataset."""
+    ``dataset``: only the values reported on that dataset; ``sorted_by``: the metric the rows are
+    sorted by, shown first (the values the order comes from)."""
     reported = [value for value in spec.reported_values() if dataset is None or same_dataset(value[2], dataset)]
     if not reported:
         return "-"
     main = (main_metrics if main_metrics is not None else main_metrics_of(registry)).get(spec.task)
-    metric, value, dataset = next((r for r in reported if r[0] == main), reported[0])
+    wanted = [name.split(":", 1)[-1] for name in (sorted_by, main) if name]
+    metric, value, dataset = next((r for name in wanted for r in reported if r[0] == name), reported[0])
     return f"{metric} {value:.4g} ({dataset})"
 
 
@@ -58,13 +60,13 @@ PLUGIN_SHRINK = ("error", "contributed", "hooks")
 
 
 def _rows(kind: str, specs: list[Any], registry: Registry, here: list[str | None] | None = None,
-          dataset: str | None = None) -> tuple[list[str], list[list[Any]]]:
+          dataset: str | None = None, sorted_by: str | None = None) -> tuple[list[str], list[list[Any]]]:
     if kind == "model":
         states = here if here is not None else model_states(specs)
         main = main_metrics_of(registry)
         return (["name", "task", "plugin", "here", "params", "license", "reported"],
                 [[_display_name(s, registry), s.task, s.plugin, state or "-", format_count(s.params), s.license,
-                  headline_metric(s, registry, main, dataset)] for s, state in zip(specs, states)])
+                  headline_metric(s, registry, main, dataset, sorted_by)] for s, state in zip(specs, states)])
     if kind == "builder":
         return (["template", "task", "plugin", "weights from", "description"],
                 [[_display_name(s, registry), s.task, s.plugin, _weights_from(s), s.description] for s in specs])
@@ -189,7 +191,7 @@ def list_command(ctx: click.Context, kind_or_pattern: str | None, pattern: str |
         else:
             echo_json([{"id": s.id, **to_jsonable(s)} for s in specs])
         return
-    headers, rows = _rows(kind[:-1], specs, registry, here, dataset)
+    headers, rows = _rows(kind[:-1], specs, registry, here, dataset, sort_by)
     if rows:
         click.echo(table(headers, rows, shrink=SHRINK.get(kind[:-1], ())))
     else:
