@@ -299,6 +299,38 @@ def test_values_equal_to_four_decimals_are_drawn_as_equal(registry, store):
     assert spread == pytest.approx((0.576, 0.924))  # far apart: their own span, 8% more each side
 
 
+def test_a_short_log_axis_labels_1_2_3_and_5_of_each_decade_in_plain_units():
+    from zoo.charts import _tick_text
+
+    # Parameter counts read 30M, not 3e+07; 6, 7, 8 and 9 are left out so that labels never run together.
+    assert [_tick_text(value) for value in (3e7, 5e7, 6e7, 1e8, 2e8)] == ["30M", "50M", "", "100M", "200M"]
+    assert [_tick_text(value) for value in (1.0, 1.5, 2.0, 20.0, 3000.0)] == ["1", "", "2", "20", "3K"]
+
+
+def test_png_labels_never_overlap_and_stay_on_the_chart():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from zoo.charts import _annotate
+
+    figure, axes = plt.subplots(figsize=(6, 4), dpi=120)
+    try:
+        axes.set_xscale("log")
+        axes.set(xlim=(1, 1000), ylim=(0, 1))
+        rows = [{"name": "a-long-model-name", "cost": 10, "value": 0.5, "rank": 1},
+                {"name": "its-neighbour", "cost": 10.5, "value": 0.505, "rank": 2},  # its label would overlap
+                {"name": "at-the-right-edge", "cost": 900, "value": 0.2, "rank": 3}]
+        assert _annotate(axes, rows) == 1
+        assert [text.get_text() for text in axes.texts] == ["a-long-model-name", "at-the-right-edge"]
+        renderer = figure.canvas.get_renderer()
+        right = axes.get_window_extent(renderer).x1
+        assert all(text.get_window_extent(renderer).x1 <= right for text in axes.texts)  # placed left of its point
+    finally:
+        plt.close(figure)
+
+
 def test_labels_near_the_right_edge_sit_left_of_their_point():
     from zoo.charts import _text_positions
 

@@ -151,15 +151,16 @@ def _png(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) -
         if high / low < 100:  # within two decades the minor ticks are labelled: as plain numbers, not 2x10^0
             from matplotlib.ticker import FuncFormatter
 
-            plain = FuncFormatter(lambda value, _: f"{value:g}")
+            plain = FuncFormatter(lambda value, _: _tick_text(value))
             axes.xaxis.set_major_formatter(plain)
             axes.xaxis.set_minor_formatter(plain)
-        skipped = _annotate(axes, [row for row in points if _label(row, board, len(points))])
         axes.set_title(texts["title"], fontsize=12)
         axes.set_xlabel(texts["x"])
         axes.set_ylabel(texts["y"])
         axes.grid(True, which="both", alpha=0.25)
         axes.legend(loc="best", fontsize=9, framealpha=0.9)
+        figure.tight_layout()  # before the labels: their places are measured on the final layout
+        skipped = _annotate(axes, [row for row in points if _label(row, board, len(points))])
         notes = []
         missing = len(board["rows"]) - len(points)
         if missing:
@@ -170,7 +171,6 @@ def _png(board: Mapping[str, Any], points: list[Mapping[str, Any]], path: str) -
                          "each on hover)")
         if notes:
             figure.text(0.01, 0.01, "; ".join(notes), fontsize=8, color="#666666")
-        figure.tight_layout()
         figure.savefig(path, format="png")
     finally:
         plt.close(figure)
@@ -192,12 +192,24 @@ def _fitting(rows: list[Mapping[str, Any]], pixels: Any, char_width: float, heig
 
 
 def _annotate(axes: Any, rows: list[Mapping[str, Any]]) -> int:
-    """Name each point unless its label would overlap one already placed; returns how many were left unnamed."""
-    kept = _fitting(rows, lambda row: axes.transData.transform((row["cost"], row["value"])), 6.0, 12.0)
-    for row in kept:  # 8-point text at 120 dpi: about 6 by 12 pixels a character
-        axes.annotate(row["name"], (row["cost"], row["value"]), xytext=(6, 5), textcoords="offset points",
-                      fontsize=8, color="#222222", zorder=4)
-    return len(rows) - len(kept)
+    """Name each point, best-ranked first, unless its label would overlap one already placed (each label's
+    box as drawn, measured on the figure's final layout); returns how many were left unnamed."""
+    renderer = axes.figure.canvas.get_renderer()
+    right_edge = axes.get_window_extent(renderer).x1
+    placed: list[Any] = []
+    for row in sorted(rows, key=lambda row: row["rank"]):
+        label = axes.annotate(row["name"], (row["cost"], row["value"]), xytext=(6, 5), textcoords="offset points",
+                              fontsize=8, color="#222222", zorder=4)
+        box = label.get_window_extent(renderer)
+        if box.x1 > right_edge:  # it would run off the chart: left of its point instead
+            label.xyann = (-6, 5)
+            label.set_horizontalalignment("right")
+            box = label.get_window_extent(renderer)
+        if any(box.overlaps(other) for other in placed):
+            label.remove()
+        else:
+            placed.append(box)
+    return len(rows) - len(placed)
 
 
 def _plot_area_pixels(points: list[Mapping[str, Any]], width: float = 900.0, height: float = 520.0) -> Any:
@@ -256,6 +268,20 @@ def figure(board: Mapping[str, Any]) -> Any:
                         yaxis={"title": texts["y"], "range": list(_value_range(points))}, legend={"title": "values"},
                         template="plotly_white")
     return chart
+
+
+def _tick_text(value: float) -> str:
+    """A log axis's tick within two decades: 1, 2, 3 and 5 of each decade, as 30M (parameters), 2K or 1.5;
+    the others unlabelled (6e+07 7e+07 8e+07 9e+07 ran into each other)."""
+    if value <= 0:
+        return ""
+    lead = value / 10 ** math.floor(math.log10(value) + 1e-9)
+    if round(lead, 6) not in (1, 2, 3, 5):
+        return ""
+    for unit, size in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if value >= size:
+            return f"{value / size:g}{unit}"
+    return f"{value:g}"
 
 
 def _text_positions(rows: list[Mapping[str, Any]], points: list[Mapping[str, Any]]) -> list[str]:

@@ -112,7 +112,7 @@ def cached_tree(repo_id: str, commit: str) -> list[str] | None:
 
 def parse_hub(spec: str) -> tuple[str, str | None, str | None]:
     """``org/repo[@revision][/path/in/repo]`` (an ``hf-hub:`` URI without its scheme) -> ``(repo_id,
-    revision, filename)``; the same reading as :func:`zoo.weights.parse_hub_uri`."""
+    revision, filename)``; also :func:`zoo.weights.parse_hub_uri`, its public name there."""
     parts = spec.split("/")
     repo_id, filename = "/".join(parts[:2]), "/".join(parts[2:]) or None
     revision = None

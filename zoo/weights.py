@@ -27,6 +27,7 @@ from typing import Any
 from zoo.errors import MissingArtifactError, UsageError, ZooError
 from zoo.files import cache_root
 from zoo.presence import cached_tree, hf_folder_patterns, hub_cache, snapshot_folder
+from zoo.presence import parse_hub as parse_hub_uri  # one reading of hf-hub: URIs, public here too
 from zoo.specs import WeightsSpec, pin_problem
 
 __all__ = ["IntegrityError", "cache_dir", "download_target", "hf_snapshot", "is_offline", "load_state_dict",
@@ -131,17 +132,6 @@ def _package_file(spec: str, what: str) -> Path:
 
     package, _, relative = spec.partition("/")
     return package_path(package, relative, what=what)
-
-
-def parse_hub_uri(spec: str) -> tuple[str, str | None, str | None]:
-    """``org/repo[@revision][/path/in/repo]`` (an ``hf-hub:`` uri without its scheme)
-    -> ``(repo_id, revision, filename)``."""
-    parts = spec.split("/")
-    repo_id, filename = "/".join(parts[:2]), "/".join(parts[2:]) or None
-    revision = None
-    if "@" in repo_id:
-        repo_id, revision = repo_id.split("@", 1)
-    return repo_id, revision, filename
 
 
 def _hf_folder_patterns(repo_id: str, revision: str | None) -> list[str]:

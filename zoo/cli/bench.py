@@ -97,7 +97,7 @@ def bench_command(ctx: click.Context, names: tuple[str, ...], batch_sizes: str, 
     fails is shown with its reason, the others still run, and the exit code is 1. Every
     record is kept in the results store (`zoo results list --kind bench`).
     """
-    from zoo.cli.run import _key_values, _open_store
+    from zoo.cli.run import _key_values, _open_store, keep_records
     from zoo.engine.record import check_writable, write_json
     from zoo.store import StoreSettings
 
@@ -127,7 +127,7 @@ def bench_command(ctx: click.Context, names: tuple[str, ...], batch_sizes: str, 
     else:
         headers, rows = _rows(records, sizes)
         click.echo(table(headers, rows, shrink=("error", "inputs")))
-    not_kept = _keep_benches(store, records)
+    not_kept = keep_records(store, records, kind="bench", shown="figures")
     if output is not None:
         try:
             write_json(output, records[0] if len(records) == 1 else {"benches": records})
@@ -140,21 +140,6 @@ def bench_command(ctx: click.Context, names: tuple[str, ...], batch_sizes: str, 
     if failed or not_kept:
         raise BenchesFailed(f"{len(failed)} of {len(records)} model(s) failed: {', '.join(failed)}" if failed
                             else "the results store could not keep the records")
-
-
-def _keep_benches(store: Any, records: list[dict[str, Any]]) -> str | None:
-    """Add each bench record to the store; None, or what could not be kept and why."""
-    if store is None:
-        return None
-    from zoo.store import StoreError
-
-    try:
-        with store:
-            for record in records:
-                store.add(record, kind="bench")
-    except StoreError as error:
-        return f"{error} (the figures are shown above; `--output FILE` keeps a record too)"
-    return None
 
 
 COMMANDS = (bench_command,)

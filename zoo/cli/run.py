@@ -302,7 +302,7 @@ def run_command(ctx: click.Context, names: tuple[str, ...], dataset: str | None,
         for finished in runs:
             click.echo(f"{finished['model']['id']} failed: {printable(finished['error'])}" if _failed(finished)
                        else _summary(finished), err=True)
-    not_kept = _keep(store, [] if answered is not None else runs)
+    not_kept = keep_records(store, [] if answered is not None else runs)
     try:
         _write_outputs(runs, output, csv_path, as_json)
     except OutputNotWritten as error:
@@ -380,18 +380,20 @@ def _open_store(ctx: click.Context, settings: Any) -> Any:
     return store
 
 
-def _keep(store: Any, runs: list[dict[str, Any]]) -> str | None:
-    """Add each record to the store (each its own transaction); None, or what could not be kept and why."""
+def keep_records(store: Any, records: list[dict[str, Any]], *, kind: str = "run", shown: str = "results"
+                 ) -> str | None:
+    """Add each record to the store (each its own transaction); None, or what could not be kept and why
+    (``shown``: what the command printed, so nothing measured is lost)."""
     if store is None:
         return None
     from zoo.store import StoreError
 
     try:
         with store:
-            for finished in runs:
-                store.add(finished)
+            for record in records:
+                store.add(record, kind=kind)
     except StoreError as error:
-        return f"{error} (the results are shown above; `--output FILE` keeps a record too)"
+        return f"{error} (the {shown} are shown above; `--output FILE` keeps a record too)"
     return None
 
 
